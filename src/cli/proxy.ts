@@ -1,0 +1,51 @@
+// `podgate proxy`: the edge load balancer.
+import { proxyConfigSchema } from "../config/mod.ts";
+import { createDiscovery } from "../discovery/from_config.ts";
+import { startProxy } from "../proxy/server.ts";
+import {
+  type CommandContext,
+  commandLogger,
+  type ExitCode,
+  loadCommandConfig,
+  untilSignal,
+} from "./context.ts";
+import { parseFlags } from "./flags.ts";
+
+export const PROXY_HELP = `podgate proxy — the edge load balancer (the default command)
+
+Usage: podgate proxy [--config FILE] [--port N] [--backends HOST:PORT,...]
+                     [--backend-service-name SVC] [--backend-port PORT] [--strategy NAME]
+
+Config: --config FILE, else ./config.json, else /etc/config/config.json (JSON or YAML);
+then PODGATE_* environment variables; then flags. Later wins.
+  port                 listen port (PODGATE_PORT, default 8080)
+  discovery            static | kubernetes (PODGATE_DISCOVERY; from the fields below if unset)
+  backends             static backends, host:port list (PODGATE_BACKENDS=a:1,b:2)
+  backendServiceName   Kubernetes Service to discover (PODGATE_BACKEND_SERVICE_NAME)
+  backendPort          backend port number or name (PODGATE_BACKEND_PORT, default 8080)
+  namespace            namespace to watch (PODGATE_NAMESPACE)
+  strategy             round-robin (PODGATE_STRATEGY)
+  adminPort            serve /health /ready /info /debug on their own port
+See README.md for every setting and timer.
+
+Routes: /health, /ready, /info, /debug/next-backend; everything else is proxied.`;
+
+export async function runProxy({ runtime, argv }: CommandContext): Promise<ExitCode> {
+  const { flags } = parseFlags(argv);
+  if (flags.help) {
+    runtime.writeOut(PROXY_HELP);
+    return 0;
+  }
+  const loaded = await loadCommandConfig(proxyConfigSchema, flags, runtime);
+  if (!loaded) return 2;
+  const { config, warnings } = loaded;
+  const logger = commandLogger(runtime, config.logLevel, "proxy");
+  for (const warning of warnings) logger.warn("config_warning", { detail: warning });
+
+  const discovery = await createDiscovery(config, { runtime, logger });
+  const proxy = await startProxy({ config, runtime, logger, discovery });
+  const signal = await untilSignal(runtime);
+  logger.info("signal", { signal });
+  await proxy.drain();
+  return 0;
+}

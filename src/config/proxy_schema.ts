@@ -1,0 +1,89 @@
+// The proxy's settings. Field names are the contract: file keys as written, env names derived
+// (`backendServiceName` → `PODGATE_BACKEND_SERVICE_NAME`, nested with `__`).
+import { z } from "zod";
+import { hostPort, logLevel, millis, port } from "./fields.ts";
+
+export const STRATEGIES = ["round-robin"] as const;
+
+const timeouts = z.strictObject({
+  /** From sending a request upstream to its response headers; 504 after. */
+  upstreamHeadersMs: millis(30_000),
+  /** Longest pause between two chunks of an upstream response body before it is cut. */
+  upstreamIdleMs: millis(60_000),
+  /** A client connection idle for this long is closed (Bun rounds to seconds, max 255 s). */
+  clientIdleMs: millis(120_000),
+  /** On SIGTERM: how long in-flight requests may take before the process exits anyway. */
+  drainMs: millis(20_000),
+  /** On SIGTERM: how long /ready reports 503 before the listener stops accepting. */
+  drainDelayMs: millis(0),
+});
+
+const kubernetes = z.strictObject({
+  /** A kubeconfig path; by default KUBECONFIG, then ~/.kube/config, when not in a cluster. */
+  kubeconfig: z.string().min(1).optional(),
+  /** Re-read the service account token at least this often (bound tokens rotate). */
+  tokenReloadMs: millis(60_000),
+  /** Watch retry backoff: first delay and cap (doubles with jitter in between). */
+  backoffInitialMs: millis(800),
+  backoffMaxMs: millis(30_000),
+  /** Each watch asks the server to end it after a random time in this range. */
+  watchTimeoutMinSeconds: z.int().min(1).default(300),
+  watchTimeoutMaxSeconds: z.int().min(1).default(600),
+  /** A request to the API server that takes longer than this fails (the watch stream excepted). */
+  requestTimeoutMs: millis(30_000),
+});
+
+export const proxyConfigSchema = z.strictObject({
+  port: port().default(8080),
+  hostname: z.string().min(1).default("0.0.0.0"),
+  /** Serve /health, /ready, /info, /metrics and /debug on this port only, never on `port`. */
+  adminPort: port().optional(),
+  discovery: z.enum(["static", "kubernetes"]).optional(),
+  /** Static discovery: `host:port` of each backend. */
+  backends: z.array(hostPort()).default([]),
+  /** Kubernetes discovery: the Service whose EndpointSlices name the backends. */
+  backendServiceName: z.string().min(1).optional(),
+  /** The backend port: a number, or the name of a port in the EndpointSlices. */
+  backendPort: z.union([
+    port(),
+    z.string().regex(/^[a-z0-9-]{1,63}$/, "expected a port number or name"),
+  ])
+    .default(8080),
+  namespace: z.string().min(1).optional(),
+  strategy: z.enum(STRATEGIES).default("round-robin"),
+  /** Start the round-robin counter at a random offset, so replicas don't move in lock-step. */
+  randomStart: z.boolean().default(false),
+  /** Send the client's Host upstream (true) or the backend's address (false). */
+  preserveHost: z.boolean().default(true),
+  accessLog: z.boolean().default(true),
+  logLevel: logLevel(),
+  timeouts: timeouts.prefault({}),
+  kubernetes: kubernetes.prefault({}),
+}).superRefine((c, ctx) => {
+  if (c.discovery === "kubernetes" && !c.backendServiceName) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["backendServiceName"],
+      message: "required when discovery is kubernetes",
+    });
+  }
+  if (c.discovery === undefined && !c.backendServiceName && c.backends.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["discovery"],
+      message: "set backends (static discovery) or backendServiceName (kubernetes discovery)",
+    });
+  }
+  if (c.kubernetes.watchTimeoutMaxSeconds < c.kubernetes.watchTimeoutMinSeconds) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["kubernetes", "watchTimeoutMaxSeconds"],
+      message: "must not be below watchTimeoutMinSeconds",
+    });
+  }
+}).transform((c) => ({
+  ...c,
+  discovery: c.discovery ?? (c.backendServiceName ? "kubernetes" as const : "static" as const),
+}));
+
+export type ProxyConfig = z.output<typeof proxyConfigSchema>;

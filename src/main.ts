@@ -1,0 +1,57 @@
+// podgate's one entrypoint: argv → proxy | backend | clb-sync | version. The only place that
+// exits the process.
+import { runBackend } from "./cli/backend.ts";
+import type { CommandContext, ExitCode } from "./cli/context.ts";
+import { runProxy } from "./cli/proxy.ts";
+import { runtime } from "./runtime/mod.ts";
+import { VERSION } from "./version.ts";
+
+const USAGE = `podgate ${VERSION} — a Kubernetes edge load balancer
+
+Usage: podgate <command> [flags]
+
+Commands:
+  proxy      the load balancer (default)
+  backend    the demo workload
+  clb-sync   reconcile Ready pod IPs into Tencent Cloud CLB targets
+  version    print the version
+
+Run 'podgate <command> --help' for a command's flags.`;
+
+type Command = (ctx: CommandContext) => Promise<ExitCode>;
+
+const commands: Record<string, Command> = {
+  proxy: runProxy,
+  backend: runBackend,
+  "clb-sync": ({ runtime }) => {
+    runtime.writeErr("podgate clb-sync: not implemented yet");
+    return Promise.resolve(2);
+  },
+  version: ({ runtime }) => {
+    runtime.writeOut(`podgate ${VERSION} (${runtime.name} ${runtime.version})`);
+    return Promise.resolve(0);
+  },
+};
+
+function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === "--help" || first === "-h" || first === "help") {
+    runtime.writeOut(USAGE);
+    return Promise.resolve(0);
+  }
+  if (first === "--version") return commands.version!({ runtime, argv: [] });
+  const name = first === undefined || first.startsWith("-") ? "proxy" : first;
+  const command = commands[name];
+  if (!command) {
+    runtime.writeErr(`podgate: unknown command "${name}"\n\n${USAGE}`);
+    return Promise.resolve(2);
+  }
+  return command({ runtime, argv: name === first ? rest : argv });
+}
+
+try {
+  runtime.exit(await main(runtime.args()));
+} catch (error) {
+  runtime.writeErr(`podgate: ${(error as Error)?.stack ?? error}`);
+  runtime.exit(1);
+}

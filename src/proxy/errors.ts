@@ -1,0 +1,66 @@
+// Errors the proxy answers with a status of its own, and how a failed fetch is classified.
+
+export type UpstreamErrorKind = "connect" | "timeout" | "reset" | "aborted" | "other";
+
+/** No backend can take the request: 503. */
+export class NoBackendError extends Error {
+  readonly status = 503;
+  constructor(message = "no backend available") {
+    super(message);
+    this.name = "NoBackendError";
+  }
+}
+
+/** A backend could not be reached or failed mid-way: 502 (504 for a timeout). */
+export class UpstreamError extends Error {
+  readonly kind: UpstreamErrorKind;
+  readonly backend: string;
+  constructor(kind: UpstreamErrorKind, backend: string, options?: { cause?: unknown }) {
+    super(`upstream ${backend}: ${kind} error`, options);
+    this.name = "UpstreamError";
+    this.kind = kind;
+    this.backend = backend;
+  }
+  get status(): number {
+    return this.kind === "timeout" ? 504 : 502;
+  }
+}
+
+/** Sorts what fetch threw into the kinds both runtimes share. */
+export function classifyFetchError(error: unknown): UpstreamErrorKind {
+  const e = error as { name?: string; code?: string; message?: string; cause?: unknown };
+  if (e?.name === "TimeoutError") return "timeout";
+  if (e?.name === "AbortError") return "aborted";
+  const text = `${e?.code ?? ""} ${e?.message ?? ""} ${describeCause(e?.cause)}`;
+  // Bun: e.code === "ECONNREFUSED"; Deno: TypeError whose message mentions "client error (Connect)".
+  if (
+    /ECONNREFUSED|ConnectionRefused|client error \(Connect\)|Connection refused|EHOSTUNREACH|ENETUNREACH|FailedToOpenSocket/i
+      .test(text)
+  ) {
+    return "connect";
+  }
+  if (
+    /ECONNRESET|connection reset|ConnectionClosed|socket hang up|closed unexpectedly|EPIPE/i.test(
+      text,
+    )
+  ) return "reset";
+  return "other";
+}
+
+function describeCause(cause: unknown): string {
+  if (!cause) return "";
+  const c = cause as { code?: string; message?: string };
+  return `${c.code ?? ""} ${c.message ?? String(cause)}`;
+}
+
+/** A JSON error response; the proxy's own errors always look like this. */
+export function errorResponse(
+  status: number,
+  error: string,
+  extra: Record<string, unknown> = {},
+): Response {
+  return new Response(JSON.stringify({ error, status, ...extra }), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}

@@ -1,0 +1,70 @@
+// Header rewriting at the proxy boundary: hop-by-hop headers never cross it (RFC 9110 §7.6.1),
+// in either direction, and the upstream learns who the client was through X-Forwarded-*.
+
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+/** Headers named in a Connection header are hop-by-hop too. */
+function connectionTokens(headers: Headers): Set<string> | undefined {
+  const value = headers.get("connection");
+  if (!value) return undefined;
+  const tokens = new Set<string>();
+  for (const token of value.split(",")) {
+    const name = token.trim().toLowerCase();
+    if (name) tokens.add(name);
+  }
+  return tokens;
+}
+
+/** A copy of `headers` without hop-by-hop headers. */
+export function withoutHopByHop(headers: Headers): Headers {
+  const named = connectionTokens(headers);
+  const out = new Headers();
+  for (const [name, value] of headers) {
+    if (HOP_BY_HOP.has(name) || named?.has(name)) continue;
+    if (name === "set-cookie") continue; // appended one by one below
+    out.append(name, value);
+  }
+  for (const cookie of headers.getSetCookie()) out.append("set-cookie", cookie);
+  return out;
+}
+
+export interface ForwardedInfo {
+  clientIp: string;
+  /** The scheme the client used to reach the proxy. */
+  proto: string;
+  /** Send the client's Host (true) or let fetch use the backend's address (false). */
+  preserveHost: boolean;
+  /** Accept-Encoding to send upstream (null: none). */
+  acceptEncoding: string | null;
+}
+
+/** The headers a request carries upstream. */
+export function upstreamRequestHeaders(incoming: Headers, info: ForwardedInfo): Headers {
+  const headers = withoutHopByHop(incoming);
+  const host = incoming.get("host");
+  const prior = incoming.get("x-forwarded-for");
+  if (info.clientIp) {
+    headers.set("x-forwarded-for", prior ? `${prior}, ${info.clientIp}` : info.clientIp);
+  }
+  if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", info.proto);
+  if (host && !headers.has("x-forwarded-host")) headers.set("x-forwarded-host", host);
+  if (!info.preserveHost) headers.delete("host");
+  if (info.acceptEncoding === null) headers.delete("accept-encoding");
+  else headers.set("accept-encoding", info.acceptEncoding);
+  return headers;
+}
+
+/** The headers a response carries back to the client. */
+export function downstreamResponseHeaders(upstream: Headers): Headers {
+  return withoutHopByHop(upstream);
+}
