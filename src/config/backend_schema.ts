@@ -1,9 +1,9 @@
 // The demo backend's settings: the seed's `{"port": 8080, "serviceName": "backend"}` and a little more.
 import { z } from "zod";
-import { logLevel, millis, port } from "./fields.ts";
+import { listenPort, logLevel, millis } from "./fields.ts";
 
 export const backendConfigSchema = z.strictObject({
-  port: port().default(8080),
+  port: listenPort().default(8080),
   hostname: z.string().min(1).default("0.0.0.0"),
   serviceName: z.string().min(1).default("backend"),
   logLevel: logLevel(),

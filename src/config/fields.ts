@@ -5,6 +5,13 @@ export const port = () =>
   z.int({ error: "expected integer 1-65535" }).min(1, "expected integer 1-65535")
     .max(65535, "expected integer 1-65535");
 
+/** A port to listen on; 0 asks the system for a free one (tests do). */
+export const listenPort = () =>
+  z.int({ error: "expected integer 0-65535" }).min(0, "expected integer 0-65535").max(
+    65535,
+    "expected integer 0-65535",
+  );
+
 /** A duration in milliseconds; 0 turns the timer off where the field says so. */
 export const millis = (defaultMs: number) =>
   z.int({ error: "expected a whole number of milliseconds" }).min(0, "expected milliseconds >= 0")

@@ -1,7 +1,7 @@
 // The proxy's settings. Field names are the contract: file keys as written, env names derived
 // (`backendServiceName` → `PODGATE_BACKEND_SERVICE_NAME`, nested with `__`).
 import { z } from "zod";
-import { hostPort, logLevel, millis, port } from "./fields.ts";
+import { hostPort, listenPort, logLevel, millis, port } from "./fields.ts";
 
 export const STRATEGIES = ["round-robin"] as const;
 
@@ -34,10 +34,10 @@ const kubernetes = z.strictObject({
 });
 
 export const proxyConfigSchema = z.strictObject({
-  port: port().default(8080),
+  port: listenPort().default(8080),
   hostname: z.string().min(1).default("0.0.0.0"),
   /** Serve /health, /ready, /info, /metrics and /debug on this port only, never on `port`. */
-  adminPort: port().optional(),
+  adminPort: listenPort().optional(),
   discovery: z.enum(["static", "kubernetes"]).optional(),
   /** Static discovery: `host:port` of each backend. */
   backends: z.array(hostPort()).default([]),
