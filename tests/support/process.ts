@@ -89,7 +89,7 @@ export function spawnPodgate(args: string[], options: SpawnOptions = {}): Podgat
       try {
         logs.push(JSON.parse(line));
       } catch {
-        logs.push({ msg: "(not json)", level: "?", text: line });
+        logs.push({ msg: "(text)", level: "?", text: line });
       }
       notify();
     }),
