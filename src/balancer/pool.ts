@@ -34,7 +34,7 @@ export class Pool {
     }
     this.#all = Object.freeze(next);
     // Terminating endpoints take new requests only when nothing else can (kube-proxy's rule).
-    const ready = next.filter((u) => u.available());
+    const ready = next.filter((u) => !u.terminating);
     this.#routable = Object.freeze(ready.length > 0 ? ready : next.filter((u) => u.terminating));
     this.#synced = true;
     return { added, removed: [...previous.keys()] };

@@ -1,5 +1,14 @@
 // One backend as the balancer sees it: its address and the state that follows it across
-// discovery snapshots (counters, in-flight requests).
+// discovery snapshots (counters, in-flight requests, passive health, latency, age).
+// Times are milliseconds on the balancer's clock (`Date.now` unless a test injects one).
+
+export interface UpstreamOptions {
+  terminating?: boolean;
+  weight?: number;
+  /** When it joined a pool already serving; undefined for the first snapshot's backends, which
+   * get no slow start. */
+  addedAt?: number | undefined;
+}
 
 export class Upstream {
   readonly address: string;
@@ -9,16 +18,34 @@ export class Upstream {
   inflight = 0;
   terminating: boolean;
   weight: number;
+  addedAt: number | undefined;
 
-  constructor(address: string, { terminating = false, weight = 1 } = {}) {
+  /** Passive health (outlier.ts): no new requests before this time. */
+  ejectedUntil = 0;
+  timesEjected = 0;
+  consecutiveConnectErrors = 0;
+  /** 5xx responses and timeouts waiting for one. */
+  consecutiveServerErrors = 0;
+
+  /** Peak-EWMA latency (peak_ewma.ts) as of `latencyAt`; undefined until the first sample. */
+  latencyMs: number | undefined = undefined;
+  latencyAt = 0;
+
+  constructor(address: string, { terminating = false, weight = 1, addedAt }: UpstreamOptions = {}) {
     this.address = address;
     this.origin = `http://${address}`;
     this.terminating = terminating;
     this.weight = weight;
+    this.addedAt = addedAt;
   }
 
-  /** Whether it can take a new request now. */
-  available(): boolean {
-    return !this.terminating;
+  /** Whether passive health checking has taken it out of rotation at `now`. */
+  isEjected(now: number): boolean {
+    return this.ejectedUntil > now;
+  }
+
+  /** Whether it can take a new request now: not terminating and not ejected. */
+  available(now: number = Date.now()): boolean {
+    return !this.terminating && this.ejectedUntil <= now;
   }
 }

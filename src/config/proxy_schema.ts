@@ -2,8 +2,61 @@
 // (`backendServiceName` → `PODGATE_BACKEND_SERVICE_NAME`, nested with `__`).
 import { z } from "zod";
 import { hostPort, listenPort, logLevel, millis, port } from "./fields.ts";
+import { HASH_KEY_PATTERN, parseHashKey } from "../balancer/hash_key.ts";
 
-export const STRATEGIES = ["round-robin"] as const;
+export const STRATEGIES = [
+  "round-robin",
+  "weighted-round-robin",
+  "least-request",
+  "ewma",
+  "random",
+  "consistent-hash",
+] as const;
+
+const percent = (defaultPercent: number) =>
+  z.number({ error: "expected a percentage 0-100" }).min(0, "expected a percentage 0-100")
+    .max(100, "expected a percentage 0-100").default(defaultPercent);
+
+/** Settings of the strategies that have any (src/balancer/). */
+const balancer = z.strictObject({
+  /** consistent-hash: `client-ip`, `header:NAME` or `cookie:NAME`. A request without that header
+   * or cookie hashes its client IP. */
+  hashKey: z.string().regex(HASH_KEY_PATTERN, "expected client-ip, header:NAME or cookie:NAME")
+    .default("client-ip").transform(parseHashKey),
+  /** ewma: the time constant over which a latency estimate forgets. */
+  ewmaDecayMs: z.int({ error: "expected a whole number of milliseconds" })
+    .min(1, "expected milliseconds >= 1").default(10_000),
+  /** A backend that joins after the first discovery snapshot ramps its share up over this
+   * window (weighted-round-robin, least-request, ewma, random); 0 turns slow start off. */
+  slowStartMs: millis(0),
+  /** The share of its weight a backend gets the moment it joins. */
+  slowStartMinPercent: percent(10),
+});
+
+/** Passive health: eject a backend after consecutive failures (src/balancer/outlier.ts). */
+const outlier = z.strictObject({
+  /** Consecutive connect errors that eject a backend; 0 turns this check off. */
+  consecutiveConnectErrors: z.int().min(0).default(5),
+  /** Consecutive 5xx responses or timeouts that eject a backend; 0 turns this check off. */
+  consecutiveServerErrors: z.int().min(0).default(5),
+  /** An ejection lasts this × the times the backend has been ejected, up to maxEjectionMs. */
+  baseEjectionMs: millis(30_000),
+  maxEjectionMs: millis(300_000),
+  /** Never eject more than this share of the pool (one backend may always go). */
+  maxEjectedPercent: percent(50),
+}).refine((o) => o.maxEjectionMs >= o.baseEjectionMs, {
+  path: ["maxEjectionMs"],
+  message: "must not be below baseEjectionMs",
+});
+
+const retry = z.strictObject({
+  /** Tries per request, the first included; 1 turns retries off. */
+  attempts: z.int().min(1, "expected at least 1").default(3),
+  /** Retries in flight may be at most this share of the requests in flight… */
+  budgetPercent: z.number().min(0).default(20),
+  /** …or this many, whichever is more. */
+  budgetMinConcurrency: z.int().min(0).default(3),
+});
 
 const timeouts = z.strictObject({
   /** From sending a request upstream to its response headers; 504 after. */
@@ -21,6 +74,8 @@ const timeouts = z.strictObject({
 const kubernetes = z.strictObject({
   /** A kubeconfig path; by default KUBECONFIG, then ~/.kube/config, when not in a cluster. */
   kubeconfig: z.string().min(1).optional(),
+  /** The kubeconfig context to use instead of its current-context. */
+  context: z.string().min(1).optional(),
   /** Re-read the service account token at least this often (bound tokens rotate). */
   tokenReloadMs: millis(60_000),
   /** Watch retry backoff: first delay and cap (doubles with jitter in between). */
@@ -59,6 +114,9 @@ export const proxyConfigSchema = z.strictObject({
   logLevel: logLevel(),
   timeouts: timeouts.prefault({}),
   kubernetes: kubernetes.prefault({}),
+  balancer: balancer.prefault({}),
+  outlier: outlier.prefault({}),
+  retry: retry.prefault({}),
 }).superRefine((c, ctx) => {
   if (c.discovery === "kubernetes" && !c.backendServiceName) {
     ctx.addIssue({
