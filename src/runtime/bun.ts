@@ -9,8 +9,16 @@ import type {
   ServeOptions,
   TlsClientOptions,
 } from "./types.ts";
+import {
+  type BunUpgrader,
+  type BunWebSocketHandlers,
+  bunWebSocketHandlers,
+  connectWebSocket,
+  rememberServer,
+  upgradeWebSocket,
+} from "./bun_websocket.ts";
 
-interface BunServer {
+interface BunServer extends BunUpgrader {
   readonly port: number;
   readonly hostname: string;
   stop(closeActiveConnections?: boolean): Promise<void>;
@@ -23,6 +31,7 @@ interface BunServeOptions {
   idleTimeout?: number;
   fetch(req: Request, server: BunServer): Response | Promise<Response>;
   error?(error: unknown): Response;
+  websocket?: BunWebSocketHandlers;
 }
 
 interface BunGlobal {
@@ -41,7 +50,11 @@ function serve(handler: FetchHandler, options: ServeOptions): Promise<RunningSer
     hostname,
     // Bun closes a connection idle for 10 s by default; 255 is its ceiling.
     idleTimeout: Math.min(255, Math.max(0, Math.round(idleTimeoutSeconds))),
-    fetch: (req, srv) => handler(req, { remoteAddr: srv.requestIP(req)?.address ?? "" }),
+    fetch: (req, srv) => {
+      rememberServer(req, srv);
+      return handler(req, { remoteAddr: srv.requestIP(req)?.address ?? "" });
+    },
+    websocket: bunWebSocketHandlers,
     ...(onError ? { error: onError } : {}),
   });
   return Promise.resolve({
@@ -74,6 +87,8 @@ export const bunRuntime: Runtime = {
   tlsFetch,
   proxyInit,
   upstreamAcceptEncoding: (clientValue) => clientValue,
+  upgradeWebSocket,
+  connectWebSocket,
   env: (name) => process.env[name],
   envAll: () => ({ ...process.env }) as Record<string, string>,
   args: () => process.argv.slice(2),

@@ -6,6 +6,7 @@ import type {
   ServeOptions,
   TlsClientOptions,
 } from "./types.ts";
+import { connectWebSocket, upgradeWebSocket } from "./deno_websocket.ts";
 
 const encoder = new TextEncoder();
 
@@ -59,6 +60,8 @@ export const denoRuntime: Runtime = {
     return { client: proxyClient };
   },
   upstreamAcceptEncoding: () => "identity",
+  upgradeWebSocket,
+  connectWebSocket,
   env: (name) => Deno.env.get(name),
   envAll: () => Deno.env.toObject(),
   args: () => [...Deno.args],

@@ -35,6 +35,35 @@ export interface TlsClientOptions {
   insecureSkipVerify?: boolean;
 }
 
+/** A WebSocket message as the runtimes deliver it: text, or binary bytes. */
+export type WebSocketMessage = string | ArrayBuffer | Uint8Array;
+
+/** The server end of a WebSocket accepted by `upgradeWebSocket`. */
+export interface WebSocketPeer {
+  send(message: WebSocketMessage): void;
+  /** Without a code the close frame carries none (Deno's client then sees 1005, Bun's 1000). */
+  close(code?: number, reason?: string): void;
+}
+
+/** What happens on an accepted WebSocket; `open` comes before any `message`. */
+export interface WebSocketEvents {
+  open(peer: WebSocketPeer): void;
+  message(message: WebSocketMessage): void;
+  close(code: number, reason: string): void;
+}
+
+export interface WebSocketAccept {
+  /** The subprotocol to confirm: one the client offered, or none. */
+  protocol?: string | undefined;
+  events: WebSocketEvents;
+}
+
+export interface WebSocketConnectOptions {
+  protocols: string[];
+  /** Extra handshake headers (non-standard in both runtimes; Deno drops Host). */
+  headers: Headers;
+}
+
 export type SignalName = "SIGINT" | "SIGTERM";
 
 export interface Runtime {
@@ -48,6 +77,14 @@ export interface Runtime {
    * and the client's Host header kept.
    */
   readonly proxyInit: Record<string, unknown>;
+  /**
+   * Accepts the WebSocket upgrade of `req`, the very Request `serve` handed to the handler; the
+   * handler returns this Response itself, not a copy. Throws TypeError when `req` is not a valid
+   * upgrade.
+   */
+  upgradeWebSocket(req: Request, accept: WebSocketAccept): Response;
+  /** Opens a WebSocket to an upstream, binary messages as ArrayBuffer. */
+  connectWebSocket(url: string, options: WebSocketConnectOptions): WebSocket;
   /**
    * The Accept-Encoding to send upstream, given the client's. Bun passes bytes through untouched;
    * Deno decompresses any encoded response unless it asked for identity, so it asks for that.
