@@ -23,10 +23,7 @@ type Command = (ctx: CommandContext) => Promise<ExitCode>;
 const commands: Record<string, Command> = {
   proxy: runProxy,
   backend: runBackend,
-  "clb-sync": ({ runtime }) => {
-    runtime.writeErr("podgate clb-sync: not implemented yet");
-    return Promise.resolve(2);
-  },
+  "clb-sync": async (ctx) => (await import("./cli/clb_sync.ts")).runClbSync(ctx),
   version: ({ runtime }) => {
     runtime.writeOut(`podgate ${VERSION} (${runtime.name} ${runtime.version})`);
     return Promise.resolve(0);

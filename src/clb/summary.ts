@@ -1,0 +1,77 @@
+// What a pass did, rule by rule and in total, and the exit code it earns: 0 in sync or applied
+// (a dry run too), 1 an apply failed or the deletion guard refused, 2 credentials rejected or a
+// rule could not be read (those rules were skipped; the others were still applied).
+
+export type RuleStatus =
+  | "in_sync"
+  | "applied"
+  | "planned"
+  | "refused"
+  | "failed"
+  | "skipped";
+
+export interface RuleOutcome {
+  rule: string;
+  status: RuleStatus;
+  reason?: string;
+  registered: number;
+  deregistered: number;
+  reweighted: number;
+  adopted: number;
+  foreign: number;
+}
+
+export interface SyncResult {
+  exitCode: 0 | 1 | 2;
+  dryRun: boolean;
+  rules: RuleOutcome[];
+  /** The AuthFailure message, when the API rejected the credentials. */
+  authFailure: string | undefined;
+  /** API requests this pass sent, by action (retries included). */
+  calls: Record<string, number>;
+  durationMs: number;
+}
+
+export function summarize(
+  rules: RuleOutcome[],
+  meta: Omit<SyncResult, "rules" | "exitCode">,
+): SyncResult {
+  const has = (status: RuleStatus) => rules.some((r) => r.status === status);
+  const exitCode = meta.authFailure !== undefined || has("skipped")
+    ? 2
+    : has("failed") || has("refused")
+    ? 1
+    : 0;
+  return { ...meta, rules, exitCode };
+}
+
+const WRITES = /^(Batch)?(Register|Deregister|Modify)/;
+
+/** The fields of the one JSON summary line a pass ends with. */
+export function summaryFields(result: SyncResult): Record<string, unknown> {
+  const count = (status: RuleStatus) => result.rules.filter((r) => r.status === status).length;
+  const sum = (field: "registered" | "deregistered" | "reweighted" | "adopted" | "foreign") =>
+    result.rules.reduce((n, r) => n + r[field], 0);
+  const writeCalls = Object.entries(result.calls).filter(([action]) => WRITES.test(action))
+    .reduce((n, [, c]) => n + c, 0);
+  return {
+    exit_code: result.exitCode,
+    dry_run: result.dryRun,
+    rules: result.rules.length,
+    in_sync: count("in_sync"),
+    applied: count("applied"),
+    planned: count("planned"),
+    refused: count("refused"),
+    failed: count("failed"),
+    skipped: count("skipped"),
+    registered: sum("registered"),
+    deregistered: sum("deregistered"),
+    reweighted: sum("reweighted"),
+    adopted: sum("adopted"),
+    foreign_kept: sum("foreign"),
+    api_calls: result.calls,
+    write_calls: writeCalls,
+    duration_ms: result.durationMs,
+    auth_failure: result.authFailure,
+  };
+}
