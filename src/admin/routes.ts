@@ -1,6 +1,10 @@
 // The proxy's own routes: /health (liveness), /ready (readiness), /info, /debug/next-backend.
 import { Hono } from "hono";
+import type { OutlierDetector } from "../balancer/outlier.ts";
+import type { PeakEwma } from "../balancer/peak_ewma.ts";
 import type { Pool } from "../balancer/pool.ts";
+import type { Upstream } from "../balancer/upstream.ts";
+import { PROMETHEUS_CONTENT_TYPE, type ProxyMetrics } from "../metrics/mod.ts";
 import type { Strategy } from "../balancer/strategy.ts";
 import type { ProxyStats } from "../proxy/stats.ts";
 import { formatUptime } from "./uptime.ts";
@@ -15,7 +19,16 @@ export interface AdminOptions {
   strategy: Strategy;
   stats: ProxyStats;
   readiness: Readiness;
+  outlier: OutlierDetector;
+  latency?: PeakEwma | undefined;
+  metrics?: ProxyMetrics | undefined;
+  /** Wall clock in ms (the balancer's). */
   now?: () => number;
+}
+
+function state(u: Upstream, at: number): string {
+  if (u.terminating) return "terminating";
+  return u.isEjected(at) ? "ejected" : "up";
 }
 
 /** Why the proxy is not ready, or undefined when it is. */
@@ -27,12 +40,14 @@ export function notReadyReason(pool: Pool, readiness: Readiness): string | undef
 }
 
 export function adminRoutes(options: AdminOptions): Hono {
-  const { pool, strategy, stats, readiness, now = Date.now } = options;
+  const { pool, strategy, stats, readiness, outlier, latency, metrics, now = Date.now } = options;
+  // Backends that can take traffic now: discovered, routable and not ejected.
+  const available = (at: number) => pool.routable().filter((u) => !u.isEjected(at)).length;
   const app = new Hono();
 
   app.get(
     "/health",
-    (c) => c.json({ status: "healthy", backends_available: pool.routable().length }),
+    (c) => c.json({ status: "healthy", backends_available: available(now()) }),
   );
 
   app.get("/ready", (c) => {
@@ -41,26 +56,41 @@ export function adminRoutes(options: AdminOptions): Hono {
   });
 
   app.get("/info", (c) => {
-    const uptimeMs = now() - stats.startedAt;
+    const at = now();
+    const uptimeMs = at - stats.startedAt;
     return c.json({
       uptime: formatUptime(uptimeMs),
       uptime_seconds: Math.floor(uptimeMs / 1000),
-      backends: pool.all().map((u) => ({
-        address: u.address,
-        requests_forwarded: u.requestsForwarded,
-        inflight: u.inflight,
-        state: u.terminating ? "terminating" : "up",
-      })),
+      backends: pool.all().map((u) => {
+        const ewma = latency?.estimate(u, at);
+        return {
+          address: u.address,
+          requests_forwarded: u.requestsForwarded,
+          state: state(u, at),
+          inflight: u.inflight,
+          ...(u.isEjected(at) ? { ejected_until: new Date(u.ejectedUntil).toISOString() } : {}),
+          times_ejected: u.timesEjected,
+          ...(ewma !== undefined ? { ewma_ms: Math.round(ewma * 100) / 100 } : {}),
+        };
+      }),
       total_requests: stats.totalRequests,
     });
   });
 
   app.get("/debug/next-backend", (c) => {
-    const selected = strategy.pick(pool.routable());
+    const selected = strategy.pick(outlier.usable(pool.routable()));
     return selected
       ? c.json({ selected: selected.address })
       : c.json({ error: "no backend available", status: 503 }, 503);
   });
+
+  if (metrics) {
+    app.get(
+      "/metrics",
+      () =>
+        new Response(metrics.render(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } }),
+    );
+  }
 
   return app;
 }

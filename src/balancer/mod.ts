@@ -1,7 +1,7 @@
 // Selection: which backend takes the next request, and the passive health and retry rules
 // around it.
 export { Upstream, type UpstreamOptions } from "./upstream.ts";
-export { Pool, type PoolChange } from "./pool.ts";
+export { Pool, type PoolChange, type PoolOptions } from "./pool.ts";
 export type { PickContext, Strategy } from "./strategy.ts";
 export { roundRobin, type RoundRobinOptions } from "./round_robin.ts";
 export { weightedRoundRobin, type WeightedRoundRobinOptions } from "./weighted_round_robin.ts";

@@ -8,10 +8,20 @@ export interface PoolChange {
   removed: string[];
 }
 
+export interface PoolOptions {
+  /** The balancer's clock in ms: stamps backends that join a serving pool (slow start). */
+  now?: () => number;
+}
+
 export class Pool {
+  readonly #now: () => number;
   #all: readonly Upstream[] = [];
   #routable: readonly Upstream[] = [];
   #synced = false;
+
+  constructor({ now = Date.now }: PoolOptions = {}) {
+    this.#now = now;
+  }
 
   /** Replaces the pool with a snapshot; returns what was added and removed. */
   update(endpoints: readonly Endpoint[]): PoolChange {
@@ -27,7 +37,12 @@ export class Pool {
         upstream.terminating = terminating;
         upstream.weight = weight;
       } else {
-        upstream = new Upstream(endpoint.address, { terminating, weight });
+        // The first snapshot's backends start at full share; later ones may slow-start.
+        upstream = new Upstream(endpoint.address, {
+          terminating,
+          weight,
+          addedAt: this.#synced ? this.#now() : undefined,
+        });
         added.push(endpoint.address);
       }
       next.push(upstream);

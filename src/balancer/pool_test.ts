@@ -41,3 +41,10 @@ Deno.test("Pool.synced turns true with the first snapshot, even an empty one", (
   pool.update([]);
   assertEquals(pool.synced, true);
 });
+
+Deno.test("Pool.update() stamps backends that join after the first snapshot, for slow start", () => {
+  const pool = new Pool({ now: () => 42 });
+  pool.update([{ address: "a:1" }]);
+  pool.update([{ address: "a:1" }, { address: "b:1" }]);
+  assertEquals(pool.all().map((u) => u.addedAt), [undefined, 42]);
+});

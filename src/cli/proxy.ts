@@ -1,7 +1,7 @@
 // `podgate proxy`: the edge load balancer.
 import { proxyConfigSchema } from "../config/mod.ts";
 import { createDiscovery } from "../discovery/from_config.ts";
-import { startProxy } from "../proxy/server.ts";
+import { type RunningProxy, startProxy } from "../proxy/server.ts";
 import {
   type CommandContext,
   commandLogger,
@@ -42,8 +42,23 @@ export async function runProxy({ runtime, argv }: CommandContext): Promise<ExitC
   const logger = commandLogger(runtime, config.logLevel, "proxy");
   for (const warning of warnings) logger.warn("config_warning", { detail: warning });
 
-  const discovery = await createDiscovery(config, { runtime, logger });
+  // Discovery starts before the proxy exists; its restarts are counted once the proxy does.
+  const running: { proxy?: RunningProxy } = {};
+  let discovery;
+  try {
+    discovery = await createDiscovery(config, {
+      runtime,
+      logger,
+      onWatchRestart: (reason) => running.proxy?.metrics.watchRestart(reason),
+    });
+  } catch (error) {
+    // A missing kubeconfig, an unreadable service account or a failing exec plugin: config errors.
+    logger.flush();
+    runtime.writeErr(`podgate proxy: ${(error as Error).message}`);
+    return 2;
+  }
   const proxy = await startProxy({ config, runtime, logger, discovery });
+  running.proxy = proxy;
   const signal = await untilSignal(runtime);
   logger.info("signal", { signal });
   await proxy.drain();

@@ -55,7 +55,13 @@ const retry = z.strictObject({
   /** Retries in flight may be at most this share of the requests in flight… */
   budgetPercent: z.number().min(0).default(20),
   /** …or this many, whichever is more. */
-  budgetMinConcurrency: z.int().min(0).default(3),
+  budgetMinConcurrency: z.int().min(0).default(10),
+});
+
+const limits = z.strictObject({
+  /** Most requests in flight to one backend; a request that finds every backend at its limit
+   * gets 503 with Retry-After. 0 turns the limit off. */
+  maxInflightPerBackend: z.int().min(0).default(1000),
 });
 
 const timeouts = z.strictObject({
@@ -111,8 +117,11 @@ export const proxyConfigSchema = z.strictObject({
   /** Send the client's Host upstream (true) or the backend's address (false). */
   preserveHost: z.boolean().default(true),
   accessLog: z.boolean().default(true),
+  /** Count requests for /metrics (the endpoint stays; off only skips the per-request counting). */
+  metrics: z.boolean().default(true),
   logLevel: logLevel(),
   timeouts: timeouts.prefault({}),
+  limits: limits.prefault({}),
   kubernetes: kubernetes.prefault({}),
   balancer: balancer.prefault({}),
   outlier: outlier.prefault({}),

@@ -1,10 +1,27 @@
-// The proxy's request path: pick a backend, forward, answer errors as JSON, log one line.
+// The proxy's request path: pick a backend, forward, and on a failure that is safe to repeat try
+// another one, within the attempt limit and the retry budget. Passive health learns from every
+// attempt. Errors are answered as JSON; each request is logged as one line.
+import type { OutlierDetector } from "../balancer/outlier.ts";
+import type { PeakEwma } from "../balancer/peak_ewma.ts";
 import type { Pool } from "../balancer/pool.ts";
+import type { RetryBudget } from "../balancer/retry_budget.ts";
+import { isRetryable, RETRYABLE_STATUSES } from "../balancer/retryable.ts";
 import type { Strategy } from "../balancer/strategy.ts";
+import type { Upstream } from "../balancer/upstream.ts";
 import type { Logger } from "../log.ts";
-import { errorResponse, UpstreamError } from "./errors.ts";
+import { errorResponse, UpstreamError, type UpstreamErrorKind } from "./errors.ts";
+import { attemptBody } from "./request_body.ts";
+import { isWebSocketUpgrade } from "./websocket.ts";
 import type { ProxyStats } from "./stats.ts";
 import { type Forward, pathAndQuery } from "./transport.ts";
+
+/** What the request path reports, for metrics. */
+export interface ProxyObserver {
+  attempt(upstream: Upstream, status: number | "error", seconds: number): void;
+  error(upstream: Upstream, kind: UpstreamErrorKind): void;
+  retry(): void;
+  response(status: number): void;
+}
 
 export interface ProxyHandlerOptions {
   pool: Pool;
@@ -12,11 +29,25 @@ export interface ProxyHandlerOptions {
   forward: Forward;
   stats: ProxyStats;
   logger: Logger;
+  outlier: OutlierDetector;
+  budget: RetryBudget;
+  latency?: PeakEwma | undefined;
+  /** Tries per request, the first included. */
+  attempts?: number;
+  /** Most requests in flight to one backend; 0 for no limit. */
+  maxInflightPerBackend?: number;
+  observer?: ProxyObserver | undefined;
   accessLog?: boolean;
+  /** A monotonic clock in ms, for durations. */
   now?: () => number;
+  newRequestId?: () => string;
+  /** Bridges a WebSocket upgrade to the chosen backend (see websocket.ts). */
+  webSocket?: (req: Request, upstream: Upstream, clientIp: string) => Promise<Response>;
 }
 
 export type ProxyHandler = (req: Request, clientIp: string) => Promise<Response>;
+
+const NO_OBSERVER: ProxyObserver = { attempt() {}, error() {}, retry() {}, response() {} };
 
 export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const {
@@ -25,51 +56,195 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     forward,
     stats,
     logger,
+    outlier,
+    budget,
+    latency,
+    attempts = 1,
+    maxInflightPerBackend = 0,
+    observer = NO_OBSERVER,
     accessLog = true,
     now = performance.now.bind(performance),
+    newRequestId = () => crypto.randomUUID(),
+    webSocket,
   } = options;
 
-  return async (req, clientIp) => {
-    const upstream = strategy.pick(pool.routable(), { clientIp, request: req });
-    if (!upstream) {
-      if (accessLog) logAccess(logger, req, "-", 503, 0, "no_backend");
-      return errorResponse(503, "no backend available");
+  const ejectionLog = (u: Upstream, ejection: ReturnType<OutlierDetector["onFailure"]>) => {
+    if (!ejection) return;
+    if (ejection.ejected) {
+      logger.warn("backend_ejected", {
+        backend: u.address,
+        reason: ejection.reason,
+        duration_ms: ejection.durationMs,
+        times_ejected: ejection.timesEjected,
+      });
+    } else logger.warn("backend_ejection_skipped", { backend: u.address, reason: "panic floor" });
+  };
+
+  /** Backends that may take this attempt: not ejected, not full, not tried already. */
+  const candidates = (tried: Upstream[]): { list: readonly Upstream[]; full: boolean } => {
+    let list = outlier.usable(pool.routable());
+    if (list.length === 0) return { list, full: false };
+    if (maxInflightPerBackend > 0 || tried.length > 0) {
+      const before = list.length;
+      list = list.filter((u) =>
+        (maxInflightPerBackend === 0 || u.inflight < maxInflightPerBackend) && !tried.includes(u)
+      );
+      const allFull = list.length === 0 && before > 0 && tried.length === 0;
+      return { list, full: allFull };
     }
-    stats.totalRequests++;
-    upstream.requestsForwarded++;
-    upstream.inflight++;
+    return { list, full: false };
+  };
+
+  return async (req, clientIp) => {
     const start = now();
+    const requestId = req.headers.get("x-request-id") || newRequestId();
+    const endRequest = budget.startRequest();
+    const upgrade = webSocket !== undefined && isWebSocketUpgrade(req);
+    const body = upgrade ? undefined : attemptBody(req);
+    const tried: Upstream[] = [];
+    const releases: Array<() => void> = [];
+    let failure: { status: number; kind: UpstreamErrorKind; backend: string } | undefined;
+    let upstreamMs = 0;
+
+    const finish = (res: Response, backend: string, error?: string) => {
+      // Bun answers 101 itself and hands back a stand-in 200; log what the client got.
+      const status = upgrade && res.status < 300 ? 101 : res.status;
+      observer.response(status);
+      if (accessLog) {
+        logger.info("request", {
+          method: req.method,
+          path: pathAndQuery(req.url),
+          backend,
+          status,
+          duration_ms: round(now() - start),
+          upstream_ms: round(upstreamMs),
+          attempts: tried.length,
+          request_id: requestId,
+          error,
+        });
+      }
+      if (!res.headers.has("x-request-id")) res.headers.set("x-request-id", requestId);
+      return res;
+    };
+
     try {
-      const response = await forward(req, upstream, clientIp);
-      if (accessLog) logAccess(logger, req, upstream.address, response.status, now() - start);
-      return response;
-    } catch (error) {
-      if (!(error instanceof UpstreamError)) throw error;
-      const status = error.kind === "aborted" ? 499 : error.status;
-      if (accessLog) logAccess(logger, req, upstream.address, status, now() - start, error.kind);
-      if (error.kind === "aborted") return errorResponse(499, "client closed request");
-      const message = error.kind === "timeout" ? "upstream timed out" : "bad gateway";
-      return errorResponse(status, message, { backend: upstream.address, kind: error.kind });
+      for (;;) {
+        const { list, full } = candidates(tried);
+        const upstream = list.length > 0
+          ? strategy.pick(list, { clientIp, request: req })
+          : undefined;
+        if (!upstream) {
+          if (failure) {
+            return finish(failureResponse(failure), failure.backend, failure.kind);
+          }
+          if (full) {
+            const res = errorResponse(503, "every backend is at its in-flight limit");
+            res.headers.set("retry-after", "1");
+            return finish(res, "-", "full");
+          }
+          return finish(errorResponse(503, "no backend available"), "-", "no_backend");
+        }
+
+        tried.push(upstream);
+        if (tried.length === 1) stats.totalRequests++;
+        upstream.requestsForwarded++;
+        if (upgrade) {
+          // The bridge counts the backend's in-flight for as long as the socket is open.
+          const res = await webSocket!(req, upstream, clientIp);
+          if (res.status === 502 || res.status === 504) {
+            const kind = res.status === 502 ? "connect" : "timeout";
+            ejectionLog(upstream, outlier.onFailure(upstream, kind));
+            if (retryAllowed(kind)) continue;
+            return finish(res, upstream.address, kind);
+          }
+          return finish(res, upstream.address);
+        }
+        upstream.inflight++;
+        const attemptStart = now();
+        let res: Response;
+        try {
+          res = await forward(req, upstream, {
+            clientIp,
+            requestId,
+            body: body ? body.forAttempt() : null,
+            onDone: () => upstream.inflight--,
+          });
+        } catch (error) {
+          upstream.inflight--;
+          if (!(error instanceof UpstreamError)) throw error;
+          const elapsed = now() - attemptStart;
+          upstreamMs += elapsed;
+          observer.attempt(upstream, "error", elapsed / 1000);
+          observer.error(upstream, error.kind);
+          if (error.kind === "aborted") {
+            return finish(errorResponse(499, "client closed request"), upstream.address, "aborted");
+          }
+          if (error.kind === "timeout") latency?.observe(upstream, elapsed);
+          ejectionLog(
+            upstream,
+            outlier.onFailure(
+              upstream,
+              error.kind === "connect" ? "connect" : error.kind === "timeout" ? "timeout" : "5xx",
+            ),
+          );
+          failure = { status: error.status, kind: error.kind, backend: upstream.address };
+          const failureKind = error.kind === "connect"
+            ? "connect"
+            : error.kind === "timeout"
+            ? "timeout"
+            : 502;
+          if (retryAllowed(failureKind)) continue;
+          return finish(failureResponse(failure), upstream.address, error.kind);
+        }
+
+        const elapsed = now() - attemptStart;
+        upstreamMs += elapsed;
+        observer.attempt(upstream, res.status, elapsed / 1000);
+        latency?.observe(upstream, elapsed);
+        ejectionLog(upstream, outlier.onResponse(upstream, res.status));
+        if (RETRYABLE_STATUSES.has(res.status) && retryAllowed(res.status)) {
+          await res.body?.cancel().catch(() => {});
+          failure = undefined;
+          continue;
+        }
+        return finish(res, upstream.address);
+      }
     } finally {
-      upstream.inflight--;
+      endRequest();
+      for (const release of releases) release();
+    }
+
+    function retryAllowed(failureKind: "connect" | "timeout" | number): boolean {
+      if (tried.length >= attempts || candidates(tried).list.length === 0) return false;
+      if (
+        !isRetryable(failureKind, {
+          method: req.method,
+          bodyStreamed: body?.streamed ?? false,
+          clientGone: req.signal.aborted,
+        })
+      ) {
+        return false;
+      }
+      // A refused connection put no load on any backend, so it does not spend the budget, which
+      // exists to keep retries from piling onto backends that are already struggling.
+      if (failureKind !== "connect") {
+        const release = budget.tryRetry();
+        if (!release) return false;
+        releases.push(release);
+      }
+      observer.retry();
+      return true;
     }
   };
 }
 
-function logAccess(
-  logger: Logger,
-  req: Request,
-  backend: string,
-  status: number,
-  ms: number,
-  error?: string,
-): void {
-  logger.info("request", {
-    method: req.method,
-    path: pathAndQuery(req.url),
-    backend,
-    status,
-    duration_ms: Math.round(ms * 100) / 100,
-    error,
-  });
+function failureResponse(
+  failure: { status: number; kind: UpstreamErrorKind; backend: string },
+): Response {
+  const message = failure.kind === "timeout" ? "upstream timed out" : "bad gateway";
+  return errorResponse(failure.status, message, { backend: failure.backend, kind: failure.kind });
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }

@@ -3,13 +3,23 @@
 // listener → hard deadline.
 import type { Hono } from "hono";
 import { adminRoutes, type Readiness } from "../admin/routes.ts";
-import { createStrategy, Pool, type Strategy } from "../balancer/mod.ts";
+import {
+  createStrategy,
+  outlierDetector,
+  peakEwma,
+  Pool,
+  RetryBudget,
+  type Strategy,
+} from "../balancer/mod.ts";
 import type { ProxyConfig } from "../config/mod.ts";
 import type { Discovery } from "../discovery/mod.ts";
 import type { Logger } from "../log.ts";
 import type { RunningServer, Runtime } from "../runtime/mod.ts";
 import { type Bindings, proxyApp } from "./app.ts";
 import { createProxyHandler } from "./handler.ts";
+import { bridgeWebSocket } from "./websocket.ts";
+import { createProxyMetrics, type ProxyMetrics } from "../metrics/mod.ts";
+import { VERSION } from "../version.ts";
 import { createStats, type ProxyStats } from "./stats.ts";
 import { createTransport } from "./transport.ts";
 import { delay, within } from "../timing.ts";
@@ -20,6 +30,10 @@ export interface ProxyParts {
   logger: Logger;
   discovery: Discovery;
   random?: () => number;
+  /** The balancer's wall clock in ms (ejection, slow start, latency decay). */
+  now?: () => number;
+  /** Metrics for /metrics; one is made when not given. */
+  metrics?: ProxyMetrics;
 }
 
 export interface RunningProxy {
@@ -30,17 +44,34 @@ export interface RunningProxy {
   readonly strategy: Strategy;
   readonly stats: ProxyStats;
   readonly readiness: Readiness;
+  readonly metrics: ProxyMetrics;
   readonly app: Hono<{ Bindings: Bindings }>;
   /** Graceful stop; resolves true when in-flight requests finished before the deadline. */
   drain(): Promise<boolean>;
 }
 
 export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
-  const { config, runtime, logger, discovery, random } = parts;
-  const pool = new Pool();
+  const { config, runtime, logger, discovery, random = Math.random, now = Date.now } = parts;
+  const pool = new Pool({ now });
+  const metrics = parts.metrics ?? createProxyMetrics({
+    pool,
+    now,
+    runtimeName: runtime.name,
+    version: VERSION,
+    process: { memoryRss: runtime.memoryRss },
+  });
+  const latency = peakEwma({ decayMs: config.balancer.ewmaDecayMs, now });
   const strategy = createStrategy(config.strategy, {
+    ...config.balancer,
     randomStart: config.randomStart,
-    ...(random ? { random } : {}),
+    random,
+    now,
+    latency,
+  });
+  const outlier = outlierDetector(() => pool.routable(), { ...config.outlier, now });
+  const budget = new RetryBudget({
+    percent: config.retry.budgetPercent,
+    minConcurrency: config.retry.budgetMinConcurrency,
   });
   const stats = createStats();
   const readiness: Readiness = { draining: false };
@@ -74,9 +105,23 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     forward,
     stats,
     logger,
+    outlier,
+    budget,
+    latency,
+    attempts: config.retry.attempts,
+    maxInflightPerBackend: config.limits.maxInflightPerBackend,
+    observer: config.metrics ? metrics : undefined,
+    webSocket: (req, upstream, clientIp) =>
+      bridgeWebSocket(req, upstream, {
+        runtime,
+        logger,
+        clientIp,
+        connectTimeoutMs: config.timeouts.upstreamHeadersMs,
+        preserveHost: config.preserveHost,
+      }),
     accessLog: config.accessLog,
   });
-  const admin = adminRoutes({ pool, strategy, stats, readiness });
+  const admin = adminRoutes({ pool, strategy, stats, readiness, outlier, latency, now, metrics });
   const separateAdmin = config.adminPort !== undefined;
   const app = proxyApp(
     handler,
@@ -127,6 +172,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     strategy,
     stats,
     readiness,
+    metrics,
     app,
     async drain() {
       readiness.draining = true;

@@ -18,7 +18,17 @@ export interface TransportOptions {
   fetch?: typeof fetch;
 }
 
-export type Forward = (req: Request, upstream: Upstream, clientIp: string) => Promise<Response>;
+export interface Attempt {
+  clientIp: string;
+  /** Sent upstream and back to the client as X-Request-Id. */
+  requestId: string;
+  /** The body stream for this attempt (null for none). */
+  body: ReadableStream<Uint8Array> | null;
+  /** Called once when the response body has been delivered, failed or been cancelled. */
+  onDone?: () => void;
+}
+
+export type Forward = (req: Request, upstream: Upstream, attempt: Attempt) => Promise<Response>;
 
 /** The path and query of a request URL, without parsing it into a URL object. */
 export function pathAndQuery(url: string): string {
@@ -36,7 +46,7 @@ export function createTransport(options: TransportOptions): Forward {
     fetch: fetchFn = fetch,
   } = options;
 
-  return async (req, upstream, clientIp) => {
+  return async (req, upstream, attempt) => {
     if (req.signal.aborted) throw new UpstreamError("aborted", upstream.address);
     const controller = new AbortController();
     const onClientGone = () => controller.abort();
@@ -50,21 +60,21 @@ export function createTransport(options: TransportOptions): Forward {
       : undefined;
 
     const headers = upstreamRequestHeaders(req.headers, {
-      clientIp,
+      clientIp: attempt.clientIp,
       proto: "http",
       preserveHost,
       acceptEncoding: acceptEncoding(req.headers.get("accept-encoding")),
     });
-    const hasBody = req.body !== null && req.method !== "GET" && req.method !== "HEAD";
+    headers.set("x-request-id", attempt.requestId);
     let response: Response;
     try {
       response = await fetchFn(upstream.origin + pathAndQuery(req.url), {
         method: req.method,
         headers,
-        body: hasBody ? req.body : null,
+        body: attempt.body,
         redirect: "manual",
         signal: controller.signal,
-        ...(hasBody ? { duplex: "half" } : {}),
+        ...(attempt.body ? { duplex: "half" } : {}),
         ...fetchInit,
       } as RequestInit);
     } catch (error) {
@@ -79,33 +89,48 @@ export function createTransport(options: TransportOptions): Forward {
       clearTimeout(timer);
     }
 
-    const body = response.body && idleTimeoutMs > 0
-      ? withIdleTimeout(response.body, idleTimeoutMs, () => controller.abort())
-      : response.body;
+    const out = downstreamResponseHeaders(response.headers);
+    out.set("x-request-id", attempt.requestId);
+    const body = response.body
+      ? tracked(response.body, idleTimeoutMs, () => controller.abort(), attempt.onDone)
+      : (attempt.onDone?.(), null);
     return new Response(body, {
       status: response.status,
       statusText: response.statusText,
-      headers: downstreamResponseHeaders(response.headers),
+      headers: out,
     });
   };
 }
 
-/** Passes a body through, cutting it when the upstream stays silent for `ms`. */
-function withIdleTimeout(
+/**
+ * Passes a body through, cutting it when the upstream stays silent for `idleMs` (0: never), and
+ * reporting once when it ends in any way.
+ */
+function tracked(
   body: ReadableStream<Uint8Array>,
-  ms: number,
+  idleMs: number,
   onIdle: () => void,
+  onDone: (() => void) | undefined,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    onDone?.();
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      timer = setTimeout(onIdle, ms);
+      if (idleMs > 0) timer = setTimeout(onIdle, idleMs);
       try {
         const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
+        if (done) {
+          finish();
+          controller.close();
+        } else controller.enqueue(value);
       } catch (error) {
+        finish();
         controller.error(error);
       } finally {
         clearTimeout(timer);
@@ -113,6 +138,7 @@ function withIdleTimeout(
     },
     cancel(reason) {
       clearTimeout(timer);
+      finish();
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });

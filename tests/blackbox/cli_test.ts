@@ -111,3 +111,17 @@ t("adminPort moves the admin routes off the proxy port", async () => {
     await child.stop();
   }
 });
+
+t(
+  "kubernetes discovery with no cluster and no kubeconfig exits 2 with a clear message",
+  async () => {
+    const { code, stderr } = await run(["proxy"], {
+      PODGATE_BACKEND_SERVICE_NAME: "backend-service",
+      HOME: "/nonexistent",
+      KUBECONFIG: "",
+    });
+    assertEquals(code, 2);
+    assertStringIncludes(stderr, "podgate proxy: ");
+    assert(!stderr.includes("    at "), `no stack trace expected:\n${stderr}`);
+  },
+);

@@ -25,7 +25,20 @@ export async function gzipped(text: string): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-export async function startTestBackend(name: string, hostname = "127.0.0.1"): Promise<TestBackend> {
+export interface TestBackendOptions {
+  hostname?: string;
+  /** Answer 503 to every Nth request of the default route (2: every other one). */
+  failEvery?: number;
+  /** Delay every default-route answer by this many ms. */
+  delayMs?: number;
+}
+
+export async function startTestBackend(
+  name: string,
+  options: TestBackendOptions = {},
+): Promise<TestBackend> {
+  const { hostname = "127.0.0.1", failEvery = 0, delayMs = 0 } = options;
+  let defaultHits = 0;
   const gz = await gzipped(GZIP_TEXT);
   const hits = new Map<string, number>();
   const uploadChunks: number[] = [];
@@ -136,8 +149,14 @@ export async function startTestBackend(name: string, hostname = "127.0.0.1"): Pr
       }
       case "/echo":
         return new Response(req.body);
-      default:
+      default: {
+        defaultHits++;
+        if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+        if (failEvery > 0 && defaultHits % failEvery === 0) {
+          return Response.json({ podname: name, error: "overloaded" }, { status: 503 });
+        }
         return Response.json({ podname: name, path: url.pathname + url.search });
+      }
     }
   };
 
