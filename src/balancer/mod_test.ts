@@ -36,7 +36,7 @@ Deno.test("proxy config reads balancer, outlier and retry settings with producti
     maxEjectionMs: 300_000,
     maxEjectedPercent: 50,
   });
-  assertEquals(defaults.retry, { attempts: 3, budgetPercent: 20, budgetMinConcurrency: 3 });
+  assertEquals(defaults.retry, { attempts: 3, budgetPercent: 20, budgetMinConcurrency: 10 });
   const set = load({
     PODGATE_BALANCER__HASH_KEY: "cookie:session",
     PODGATE_OUTLIER__BASE_EJECTION_MS: "50",

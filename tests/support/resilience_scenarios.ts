@@ -149,7 +149,6 @@ export function resilienceScenarios(label: string, start: StartProxy): void {
       const proxy = await start({
         PODGATE_DISCOVERY: "static",
         PODGATE_BACKENDS: ports.map((p) => `127.0.0.1:${p}`).join(","),
-        PODGATE_ACCESS_LOG: "false",
         PODGATE_OUTLIER__BASE_EJECTION_MS: "200",
       });
       try {
@@ -174,10 +173,12 @@ export function resilienceScenarios(label: string, start: StartProxy): void {
           shares: Object.fromEntries(result.names),
         });
         assertEquals(result.sent, 5000);
+        const failedLines = proxy.logs().filter((l) => l.msg === "request" && l.status !== 200);
         assertEquals(
           failures(result),
           0,
-          `errors: ${[...result.errors.slice(0, 3), ...result.bodies].join("; ")}`,
+          `errors: ${[...result.errors.slice(0, 3), ...result.bodies].join("; ")}\n` +
+            JSON.stringify(failedLines.slice(0, 5)),
         );
       } finally {
         await proxy.stop();
