@@ -9,6 +9,15 @@ import type { Strategy } from "../balancer/strategy.ts";
 import type { ProxyStats } from "../proxy/stats.ts";
 import { formatUptime } from "./uptime.ts";
 
+/** The paths the admin app answers (GET and HEAD); the front door checks these first. */
+export const ADMIN_PATHS: ReadonlySet<string> = new Set([
+  "/health",
+  "/ready",
+  "/info",
+  "/metrics",
+  "/debug/next-backend",
+]);
+
 export interface Readiness {
   /** Set on SIGTERM: /ready turns 503 so the endpoint leaves load balancer rotations first. */
   draining: boolean;

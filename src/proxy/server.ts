@@ -1,7 +1,6 @@
-// Wires a running proxy from its config: discovery → pool → strategy → transport → Hono app →
+// Wires a running proxy from its config: discovery → pool → strategy → transport → front door (Hono for admin routes) →
 // runtime.serve. `drain()` is the shutdown order: readiness false → stop discovery → drain the
 // listener → hard deadline.
-import type { Hono } from "hono";
 import { adminRoutes, type Readiness } from "../admin/routes.ts";
 import {
   createStrategy,
@@ -15,7 +14,7 @@ import type { ProxyConfig } from "../config/mod.ts";
 import type { Discovery } from "../discovery/mod.ts";
 import type { Logger } from "../log.ts";
 import type { RunningServer, Runtime } from "../runtime/mod.ts";
-import { type Bindings, proxyApp } from "./app.ts";
+import { type FrontDoor, frontDoor } from "./app.ts";
 import { createProxyHandler } from "./handler.ts";
 import { bridgeWebSocket } from "./websocket.ts";
 import { createProxyMetrics, type ProxyMetrics } from "../metrics/mod.ts";
@@ -45,7 +44,8 @@ export interface RunningProxy {
   readonly stats: ProxyStats;
   readonly readiness: Readiness;
   readonly metrics: ProxyMetrics;
-  readonly app: Hono<{ Bindings: Bindings }>;
+  /** Everything the main port serves, as one function (tests call it without a socket). */
+  readonly fetch: FrontDoor;
   /** Graceful stop; resolves true when in-flight requests finished before the deadline. */
   drain(): Promise<boolean>;
 }
@@ -123,7 +123,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
   });
   const admin = adminRoutes({ pool, strategy, stats, readiness, outlier, latency, now, metrics });
   const separateAdmin = config.adminPort !== undefined;
-  const app = proxyApp(
+  const door = frontDoor(
     handler,
     separateAdmin ? undefined : admin,
     (error) => logger.error("handler_error", { error }),
@@ -138,7 +138,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
   };
   const idleTimeoutSeconds = config.timeouts.clientIdleMs / 1000;
   const servers: RunningServer[] = [];
-  const main = await runtime.serve((req, conn) => app.fetch(req, { clientIp: conn.remoteAddr }), {
+  const main = await runtime.serve((req, conn) => door(req, conn.remoteAddr), {
     port: config.port,
     hostname: config.hostname,
     idleTimeoutSeconds,
@@ -173,7 +173,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     stats,
     readiness,
     metrics,
-    app,
+    fetch: door,
     async drain() {
       readiness.draining = true;
       logger.info("draining", {

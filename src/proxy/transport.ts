@@ -16,6 +16,8 @@ export interface TransportOptions {
   /** The Accept-Encoding to send upstream given the client's. */
   acceptEncoding: (clientValue: string | null) => string | null;
   fetch?: typeof fetch;
+  /** Bodies up to this many bytes (by Content-Length) are not watched for idleness. */
+  smallBodyBytes?: number;
 }
 
 export interface Attempt {
@@ -44,6 +46,7 @@ export function createTransport(options: TransportOptions): Forward {
     fetchInit,
     acceptEncoding,
     fetch: fetchFn = fetch,
+    smallBodyBytes = 65_536,
   } = options;
 
   return async (req, upstream, attempt) => {
@@ -91,15 +94,24 @@ export function createTransport(options: TransportOptions): Forward {
 
     const out = downstreamResponseHeaders(response.headers);
     out.set("x-request-id", attempt.requestId);
-    const body = response.body
-      ? tracked(response.body, idleTimeoutMs, () => controller.abort(), attempt.onDone)
-      : (attempt.onDone?.(), null);
+    // A small body with a known length is passed through as it is, so the runtime can pipe it
+    // natively: it is (nearly) all there with the headers, so neither an idle timer nor body-end
+    // tracking has anything to do. Longer and open-ended bodies are watched chunk by chunk.
+    let body: ReadableStream<Uint8Array> | null = response.body;
+    if (body && !isSmall(response.headers, smallBodyBytes)) {
+      body = tracked(body, idleTimeoutMs, () => controller.abort(), attempt.onDone);
+    } else attempt.onDone?.();
     return new Response(body, {
       status: response.status,
       statusText: response.statusText,
       headers: out,
     });
   };
+}
+
+function isSmall(headers: Headers, limit: number): boolean {
+  const length = headers.get("content-length");
+  return length !== null && Number(length) <= limit;
 }
 
 /**
