@@ -11,6 +11,11 @@ export interface Logger {
   info(msg: string, fields?: Fields): void;
   warn(msg: string, fields?: Fields): void;
   error(msg: string, fields?: Fields): void;
+  /**
+   * Writes a line whose fields the caller has already serialized (`"a":1,"b":"x"`, valid JSON
+   * members): the hot path's access log skips the generic field loop.
+   */
+  raw(level: Level, msg: string, members: string): void;
   /** True when lines of this level are written (lets hot paths skip building fields). */
   enabled(level: Level): boolean;
   /** Writes out whatever is buffered. */
@@ -36,6 +41,17 @@ export function createLogger(options: LoggerOptions): Logger {
   const basePart = base ? "," + JSON.stringify(base).slice(1, -1) : "";
   let buffer = "";
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Thousands of lines a second share a handful of distinct milliseconds: format each once.
+  let lastMs = -1;
+  let lastIso = "";
+  const isoNow = () => {
+    const ms = now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
 
   const flush = () => {
     if (timer !== undefined) {
@@ -48,18 +64,8 @@ export function createLogger(options: LoggerOptions): Logger {
     write(chunk);
   };
 
-  const emit = (lvl: Level, msg: string, fields?: Fields) => {
-    if (RANK[lvl] < threshold) return;
-    let line = `{"time":"${new Date(now()).toISOString()}","level":"${lvl}","msg":${
-      JSON.stringify(msg)
-    }${basePart}`;
-    if (fields) {
-      for (const key in fields) {
-        const value = fields[key];
-        if (value !== undefined) line += `,${JSON.stringify(key)}:${stringify(value)}`;
-      }
-    }
-    buffer += line + "}\n";
+  const append = (lvl: Level, line: string) => {
+    buffer += line;
     if (buffer.length >= bufferBytes || lvl === "error") flush();
     else if (timer === undefined) {
       timer = setTimeout(flush, flushMs);
@@ -68,11 +74,32 @@ export function createLogger(options: LoggerOptions): Logger {
     }
   };
 
+  const emit = (lvl: Level, msg: string, fields?: Fields) => {
+    if (RANK[lvl] < threshold) return;
+    let line = `{"time":"${isoNow()}","level":"${lvl}","msg":${JSON.stringify(msg)}${basePart}`;
+    if (fields) {
+      for (const key in fields) {
+        const value = fields[key];
+        if (value !== undefined) line += `,${JSON.stringify(key)}:${stringify(value)}`;
+      }
+    }
+    append(lvl, line + "}\n");
+  };
+
   return {
     debug: (msg, fields) => emit("debug", msg, fields),
     info: (msg, fields) => emit("info", msg, fields),
     warn: (msg, fields) => emit("warn", msg, fields),
     error: (msg, fields) => emit("error", msg, fields),
+    raw(lvl, msg, members) {
+      if (RANK[lvl] < threshold) return;
+      append(
+        lvl,
+        `{"time":"${isoNow()}","level":"${lvl}","msg":${
+          JSON.stringify(msg)
+        }${basePart},${members}}\n`,
+      );
+    },
     enabled: (lvl) => RANK[lvl] >= threshold,
     flush,
   };
@@ -93,6 +120,7 @@ export const silentLogger: Logger = {
   info() {},
   warn() {},
   error() {},
+  raw() {},
   enabled: () => false,
   flush() {},
 };
@@ -108,6 +136,7 @@ export function memoryLogger(): Logger & { lines: Array<Fields & { level: Level;
     info: push("info"),
     warn: push("warn"),
     error: push("error"),
+    raw: (level, msg, members) => void lines.push({ level, msg, ...JSON.parse(`{${members}}`) }),
     enabled: () => true,
     flush() {},
   };

@@ -42,3 +42,17 @@ Deno.test("createLogger() buffers lines until flushed, but writes errors at once
   logger.error("b", { error: new Error("boom") });
   assertEquals(lines().map((l) => [l.msg, l.error]), [["a", undefined], ["b", "boom"]]);
 });
+
+Deno.test("createLogger().raw() writes pre-serialized members into the same line shape", () => {
+  const { logger, lines } = capture();
+  logger.raw("info", "request", `"status":200,"path":${JSON.stringify('/a"b')}`);
+  logger.flush();
+  assertEquals(lines(), [{
+    time: "1970-01-01T00:00:00.000Z",
+    level: "info",
+    msg: "request",
+    cmd: "t",
+    status: 200,
+    path: '/a"b',
+  }]);
+});

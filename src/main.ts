@@ -1,8 +1,6 @@
 // podgate's one entrypoint: argv → proxy | backend | clb-sync | version. The only place that
 // exits the process.
-import { runBackend } from "./cli/backend.ts";
 import type { CommandContext, ExitCode } from "./cli/context.ts";
-import { runProxy } from "./cli/proxy.ts";
 import { runtime } from "./runtime/mod.ts";
 import { VERSION } from "./version.ts";
 
@@ -21,8 +19,9 @@ Run 'podgate <command> --help' for a command's flags.`;
 type Command = (ctx: CommandContext) => Promise<ExitCode>;
 
 const commands: Record<string, Command> = {
-  proxy: runProxy,
-  backend: runBackend,
+  // Each command loads its own modules, so `version` or `backend` never pay for the proxy's.
+  proxy: async (ctx) => (await import("./cli/proxy.ts")).runProxy(ctx),
+  backend: async (ctx) => (await import("./cli/backend.ts")).runBackend(ctx),
   "clb-sync": async (ctx) => (await import("./cli/clb_sync.ts")).runClbSync(ctx),
   version: ({ runtime }) => {
     runtime.writeOut(`podgate ${VERSION} (${runtime.name} ${runtime.version})`);
@@ -46,9 +45,11 @@ function main(argv: string[]): Promise<number> {
   return command({ runtime, argv: name === first ? rest : argv });
 }
 
-try {
-  runtime.exit(await main(runtime.args()));
-} catch (error) {
-  runtime.writeErr(`podgate: ${(error as Error)?.stack ?? error}`);
-  runtime.exit(1);
-}
+// No top-level await: the compiled binary is built as bytecode, which needs a CommonJS-shaped entry.
+main(runtime.args()).then(
+  (code) => runtime.exit(code),
+  (error) => {
+    runtime.writeErr(`podgate: ${(error as Error)?.stack ?? error}`);
+    runtime.exit(1);
+  },
+);

@@ -111,17 +111,20 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       const status = upgrade && res.status < 300 ? 101 : res.status;
       observer.response(status);
       if (accessLog) {
-        logger.info("request", {
-          method: req.method,
-          path: pathAndQuery(req.url),
-          backend,
-          status,
-          duration_ms: round(now() - start),
-          upstream_ms: round(upstreamMs),
-          attempts: tried.length,
-          request_id: requestId,
-          error,
-        });
+        // Serialized by hand: this runs for every request. Method, backend and error kind are
+        // tokens the server or podgate produced; path and request id come from the client.
+        logger.raw(
+          "info",
+          "request",
+          `"method":"${req.method}","path":${
+            JSON.stringify(pathAndQuery(req.url))
+          },"backend":"${backend}",` +
+            `"status":${status},"duration_ms":${round(now() - start)},"upstream_ms":${
+              round(upstreamMs)
+            },` +
+            `"attempts":${tried.length},"request_id":${JSON.stringify(requestId)}` +
+            (error ? `,"error":"${error}"` : ""),
+        );
       }
       if (!res.headers.has("x-request-id")) res.headers.set("x-request-id", requestId);
       return res;
