@@ -25,6 +25,13 @@ function connectionTokens(headers: Headers): Set<string> | undefined {
   return tokens;
 }
 
+/** Deletes hop-by-hop headers from `headers` itself. */
+export function stripHopByHop(headers: Headers): void {
+  const named = connectionTokens(headers);
+  for (const name of HOP_BY_HOP) if (headers.has(name)) headers.delete(name);
+  if (named) { for (const name of named) headers.delete(name); }
+}
+
 /** A copy of `headers` without hop-by-hop headers. */
 export function withoutHopByHop(headers: Headers): Headers {
   // The native copy is about twice as fast as appending header by header, and keeps every

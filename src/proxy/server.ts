@@ -98,6 +98,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     preserveHost: config.preserveHost,
     fetchInit: runtime.proxyInit,
     acceptEncoding: runtime.upstreamAcceptEncoding,
+    responseHeadersMutable: runtime.fetchResponseHeadersMutable,
   });
   const handler = createProxyHandler({
     pool,

@@ -3,7 +3,7 @@
 // upstream request.
 import type { Upstream } from "../balancer/upstream.ts";
 import { classifyFetchError, UpstreamError } from "./errors.ts";
-import { downstreamResponseHeaders, upstreamRequestHeaders } from "./headers.ts";
+import { downstreamResponseHeaders, stripHopByHop, upstreamRequestHeaders } from "./headers.ts";
 
 export interface TransportOptions {
   /** Time allowed from sending the request to the response headers (0: no limit). */
@@ -15,6 +15,8 @@ export interface TransportOptions {
   fetchInit: Record<string, unknown>;
   /** The Accept-Encoding to send upstream given the client's. */
   acceptEncoding: (clientValue: string | null) => string | null;
+  /** The runtime lets fetch's response headers be edited, so that Response can be returned. */
+  responseHeadersMutable?: boolean;
   fetch?: typeof fetch;
   /** Bodies up to this many bytes (by Content-Length) are not watched for idleness. */
   smallBodyBytes?: number;
@@ -47,6 +49,7 @@ export function createTransport(options: TransportOptions): Forward {
     acceptEncoding,
     fetch: fetchFn = fetch,
     smallBodyBytes = 65_536,
+    responseHeadersMutable = false,
   } = options;
 
   return async (req, upstream, attempt) => {
@@ -92,8 +95,6 @@ export function createTransport(options: TransportOptions): Forward {
       clearTimeout(timer);
     }
 
-    const out = downstreamResponseHeaders(response.headers);
-    out.set("x-request-id", attempt.requestId);
     // A small body with a known length is passed through as it is, so the runtime can pipe it
     // natively: it is (nearly) all there with the headers, so neither an idle timer nor body-end
     // tracking has anything to do. Longer and open-ended bodies are watched chunk by chunk.
@@ -101,6 +102,13 @@ export function createTransport(options: TransportOptions): Forward {
     if (body && !isSmall(response.headers, smallBodyBytes)) {
       body = tracked(body, idleTimeoutMs, () => controller.abort(), attempt.onDone);
     } else attempt.onDone?.();
+    if (body === response.body && responseHeadersMutable) {
+      stripHopByHop(response.headers);
+      response.headers.set("x-request-id", attempt.requestId);
+      return response;
+    }
+    const out = downstreamResponseHeaders(response.headers);
+    out.set("x-request-id", attempt.requestId);
     return new Response(body, {
       status: response.status,
       statusText: response.statusText,

@@ -87,6 +87,7 @@ export const bunRuntime: Runtime = {
   tlsFetch,
   proxyInit,
   upstreamAcceptEncoding: (clientValue) => clientValue,
+  fetchResponseHeadersMutable: true,
   upgradeWebSocket,
   connectWebSocket,
   env: (name) => process.env[name],

@@ -60,6 +60,7 @@ export const denoRuntime: Runtime = {
     return { client: proxyClient };
   },
   upstreamAcceptEncoding: () => "identity",
+  fetchResponseHeadersMutable: false,
   upgradeWebSocket,
   connectWebSocket,
   env: (name) => Deno.env.get(name),

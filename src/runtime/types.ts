@@ -90,6 +90,12 @@ export interface Runtime {
    * Deno decompresses any encoded response unless it asked for identity, so it asks for that.
    */
   upstreamAcceptEncoding(clientValue: string | null): string | null;
+  /**
+   * Whether the headers of a Response that fetch returned may be edited in place. Bun allows it,
+   * so a proxy can hand the upstream Response itself back to the server (which then pipes its
+   * body natively); Deno makes them immutable, so the proxy builds a new Response.
+   */
+  readonly fetchResponseHeadersMutable: boolean;
   env(name: string): string | undefined;
   envAll(): Record<string, string>;
   args(): string[];
