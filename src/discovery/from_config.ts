@@ -1,11 +1,8 @@
 // Builds the discovery a proxy config asks for.
 import type { ProxyConfig } from "../config/mod.ts";
-import { createKubeClient } from "../kube/client.ts";
-import { resolveKubeConnection, resolveNamespace } from "../kube/config.ts";
 import type { RestartReason } from "../kube/reflector.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/mod.ts";
-import { kubernetesDiscovery } from "./kubernetes.ts";
 import { staticDiscovery } from "./static.ts";
 import type { Discovery } from "./types.ts";
 
@@ -27,6 +24,13 @@ export async function createDiscovery(
   if (config.discovery === "static") return staticDiscovery(config.backends);
   const { runtime, logger, env = runtime.env } = deps;
   const kube = config.kubernetes;
+  // Loaded only for kubernetes discovery: static start-up and memory do not pay for the client.
+  const [
+    { createKubeClient },
+    { resolveKubeConnection, resolveNamespace },
+    { kubernetesDiscovery },
+  ] = await Promise
+    .all([import("../kube/client.ts"), import("../kube/config.ts"), import("./kubernetes.ts")]);
   const { connection, defaultNamespace } = await resolveKubeConnection({
     kubeconfig: kube.kubeconfig,
     context: kube.context,

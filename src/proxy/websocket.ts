@@ -295,7 +295,7 @@ function closeQuietly(socket: WebSocket, frame: CloseFrame): void {
   }
 }
 
-/** Runs an event handler; an exception escaping one would take the whole process down on Deno. */
+/** Runs an event handler; an exception escaping one would take the whole process down under Deno. */
 function guard(logger: Logger, fn: () => void): void {
   try {
     fn();

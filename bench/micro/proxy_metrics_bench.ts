@@ -1,8 +1,8 @@
 // What the request path pays per call (issue 6: metrics may cost at most 5% of throughput, so an
 // attempt must stay far below a microsecond), and what one scrape costs with many backends.
-// Run: deno bench src/metrics/proxy_metrics_bench.ts
-import { Pool } from "../balancer/pool.ts";
-import { createProxyMetrics } from "./proxy_metrics.ts";
+// Run: deno bench -A bench/micro/proxy_metrics_bench.ts
+import { Pool } from "../../src/balancer/pool.ts";
+import { createProxyMetrics } from "../../src/metrics/proxy_metrics.ts";
 
 function setup(backends: number) {
   const pool = new Pool();
