@@ -1,15 +1,8 @@
 // `podgate backend`: the demo workload.
 import { backendApp, podInfoFrom } from "../backend/app.ts";
 import { backendConfigSchema } from "../config/mod.ts";
-import {
-  type CommandContext,
-  commandLogger,
-  type ExitCode,
-  loadCommandConfig,
-  untilSignal,
-} from "./context.ts";
+import { type CommandContext, type ExitCode, prepareCommand, untilSignal } from "./context.ts";
 import { within } from "../timing.ts";
-import { parseFlags } from "./flags.ts";
 
 export const BACKEND_HELP = `podgate backend — the demo workload to balance
 
@@ -19,17 +12,15 @@ Endpoints: GET /status, GET /ping, GET /health, POST /echo (streams the body bac
 Pod metadata comes from POD_NAME, POD_IP, NAMESPACE, NODE_NAME (the Downward API).
 Settings: file keys port, hostname, serviceName, logLevel, drainMs; env PODGATE_<KEY>.`;
 
-export async function runBackend({ runtime, argv }: CommandContext): Promise<ExitCode> {
-  const { flags } = parseFlags(argv);
-  if (flags.help) {
-    runtime.writeOut(BACKEND_HELP);
-    return 0;
-  }
-  const loaded = await loadCommandConfig(backendConfigSchema, flags, runtime);
-  if (!loaded) return 2;
-  const { config, warnings } = loaded;
-  const logger = commandLogger(runtime, config.logLevel, "backend");
-  for (const warning of warnings) logger.warn("config_warning", { detail: warning });
+export async function runBackend(ctx: CommandContext): Promise<ExitCode> {
+  const { runtime } = ctx;
+  const prepared = await prepareCommand(ctx, {
+    name: "backend",
+    help: BACKEND_HELP,
+    schema: backendConfigSchema,
+  });
+  if (typeof prepared === "number") return prepared;
+  const { config, logger } = prepared;
 
   const app = backendApp({ config, pod: podInfoFrom(runtime.env) });
   const server = await runtime.serve((req) => app.fetch(req), {

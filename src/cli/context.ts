@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { ConfigError, loadConfig, type Loaded, readConfigFile } from "../config/mod.ts";
 import { createLogger, type Level, type Logger } from "../log.ts";
 import type { Runtime } from "../runtime/mod.ts";
+import { parseFlags } from "./flags.ts";
 
 export interface CommandContext {
   runtime: Runtime;
@@ -51,4 +52,26 @@ export function untilSignal(runtime: Runtime): Promise<string> {
       }));
     }
   });
+}
+
+/**
+ * The start every long-running command shares: `--help`, the config (exit 2 when it is bad), a
+ * logger, and the config warnings logged. Returns an exit code when the command is already done.
+ */
+export async function prepareCommand<S extends z.ZodType>(
+  { runtime, argv }: CommandContext,
+  { name, help, schema }: { name: string; help: string; schema: S },
+): Promise<{ config: Readonly<z.output<S>>; logger: Logger } | ExitCode> {
+  const { flags } = parseFlags(argv);
+  if (flags.help) {
+    runtime.writeOut(help);
+    return 0;
+  }
+  const loaded = await loadCommandConfig(schema, flags, runtime);
+  if (!loaded) return 2;
+  const { config, warnings } = loaded;
+  const level = (config as { logLevel?: Level }).logLevel ?? "info";
+  const logger = commandLogger(runtime, level, name);
+  for (const warning of warnings) logger.warn("config_warning", { detail: warning });
+  return { config, logger };
 }

@@ -2,14 +2,7 @@
 import { proxyConfigSchema } from "../config/mod.ts";
 import { createDiscovery } from "../discovery/from_config.ts";
 import { type RunningProxy, startProxy } from "../proxy/server.ts";
-import {
-  type CommandContext,
-  commandLogger,
-  type ExitCode,
-  loadCommandConfig,
-  untilSignal,
-} from "./context.ts";
-import { parseFlags } from "./flags.ts";
+import { type CommandContext, type ExitCode, prepareCommand, untilSignal } from "./context.ts";
 
 export const PROXY_HELP = `podgate proxy — the edge load balancer (the default command)
 
@@ -30,17 +23,15 @@ See README.md for every setting and timer.
 
 Routes: /health, /ready, /info, /debug/next-backend; everything else is proxied.`;
 
-export async function runProxy({ runtime, argv }: CommandContext): Promise<ExitCode> {
-  const { flags } = parseFlags(argv);
-  if (flags.help) {
-    runtime.writeOut(PROXY_HELP);
-    return 0;
-  }
-  const loaded = await loadCommandConfig(proxyConfigSchema, flags, runtime);
-  if (!loaded) return 2;
-  const { config, warnings } = loaded;
-  const logger = commandLogger(runtime, config.logLevel, "proxy");
-  for (const warning of warnings) logger.warn("config_warning", { detail: warning });
+export async function runProxy(ctx: CommandContext): Promise<ExitCode> {
+  const { runtime } = ctx;
+  const prepared = await prepareCommand(ctx, {
+    name: "proxy",
+    help: PROXY_HELP,
+    schema: proxyConfigSchema,
+  });
+  if (typeof prepared === "number") return prepared;
+  const { config, logger } = prepared;
 
   // Discovery starts before the proxy exists; its restarts are counted once the proxy does.
   const running: { proxy?: RunningProxy } = {};
