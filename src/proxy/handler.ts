@@ -13,7 +13,7 @@ import { errorResponse, UpstreamError, type UpstreamErrorKind } from "./errors.t
 import { attemptBody } from "./request_body.ts";
 import { isWebSocketUpgrade } from "./websocket.ts";
 import type { ProxyStats } from "./stats.ts";
-import { type Forward, pathAndQuery } from "./transport.ts";
+import { pathAndQuery, type Transport } from "./transport.ts";
 
 /** What the request path reports, for metrics. */
 export interface ProxyObserver {
@@ -26,7 +26,7 @@ export interface ProxyObserver {
 export interface ProxyHandlerOptions {
   pool: Pool;
   strategy: Strategy;
-  forward: Forward;
+  transport: Transport;
   stats: ProxyStats;
   logger: Logger;
   outlier: OutlierDetector;
@@ -53,7 +53,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const {
     pool,
     strategy,
-    forward,
+    transport,
     stats,
     logger,
     outlier,
@@ -102,6 +102,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     const upgrade = webSocket !== undefined && isWebSocketUpgrade(req);
     const body = upgrade ? undefined : attemptBody(req);
     const tried: Upstream[] = [];
+    let headers: Headers | undefined;
     const releases: Array<() => void> = [];
     let failure: { status: number; kind: UpstreamErrorKind; backend: string } | undefined;
     let upstreamMs = 0;
@@ -166,8 +167,9 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         const attemptStart = now();
         let res: Response;
         try {
-          res = await forward(req, upstream, {
-            clientIp,
+          headers ??= transport.prepare(req, clientIp, requestId);
+          res = await transport.forward(req, upstream, {
+            headers,
             requestId,
             body: body ? body.forAttempt() : null,
             onDone: () => upstream.inflight--,

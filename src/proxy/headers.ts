@@ -53,11 +53,18 @@ export interface ForwardedInfo {
   acceptEncoding: string | null;
 }
 
-/** The headers a request carries upstream. */
-export function upstreamRequestHeaders(incoming: Headers, info: ForwardedInfo): Headers {
-  const headers = withoutHopByHop(incoming);
+/**
+ * The headers a request carries upstream. With `inPlace` the client's own Headers object is edited
+ * and returned (Bun allows it, and fetch then skips a copy); otherwise a copy is made.
+ */
+export function upstreamRequestHeaders(
+  incoming: Headers,
+  info: ForwardedInfo,
+  inPlace = false,
+): Headers {
   const host = incoming.get("host");
   const prior = incoming.get("x-forwarded-for");
+  const headers = inPlace ? (stripHopByHop(incoming), incoming) : withoutHopByHop(incoming);
   if (info.clientIp) {
     headers.set("x-forwarded-for", prior ? `${prior}, ${info.clientIp}` : info.clientIp);
   }
@@ -65,7 +72,9 @@ export function upstreamRequestHeaders(incoming: Headers, info: ForwardedInfo): 
   if (host && !headers.has("x-forwarded-host")) headers.set("x-forwarded-host", host);
   if (!info.preserveHost) headers.delete("host");
   if (info.acceptEncoding === null) headers.delete("accept-encoding");
-  else headers.set("accept-encoding", info.acceptEncoding);
+  else if (headers.get("accept-encoding") !== info.acceptEncoding) {
+    headers.set("accept-encoding", info.acceptEncoding);
+  }
   return headers;
 }
 

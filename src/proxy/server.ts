@@ -92,18 +92,19 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     });
   });
 
-  const forward = createTransport({
+  const transport = createTransport({
     headersTimeoutMs: config.timeouts.upstreamHeadersMs,
     idleTimeoutMs: config.timeouts.upstreamIdleMs,
     preserveHost: config.preserveHost,
     fetchInit: runtime.proxyInit,
     acceptEncoding: runtime.upstreamAcceptEncoding,
     responseHeadersMutable: runtime.fetchResponseHeadersMutable,
+    requestHeadersMutable: runtime.requestHeadersMutable,
   });
   const handler = createProxyHandler({
     pool,
     strategy,
-    forward,
+    transport,
     stats,
     logger,
     outlier,

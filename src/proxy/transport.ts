@@ -17,14 +17,17 @@ export interface TransportOptions {
   acceptEncoding: (clientValue: string | null) => string | null;
   /** The runtime lets fetch's response headers be edited, so that Response can be returned. */
   responseHeadersMutable?: boolean;
+  /** The runtime lets a served request's headers be edited, so they need not be copied. */
+  requestHeadersMutable?: boolean;
   fetch?: typeof fetch;
   /** Bodies up to this many bytes (by Content-Length) are not watched for idleness. */
   smallBodyBytes?: number;
 }
 
 export interface Attempt {
-  clientIp: string;
-  /** Sent upstream and back to the client as X-Request-Id. */
+  /** The upstream request's headers, prepared once per request (see Transport.prepare). */
+  headers: Headers;
+  /** Sent back to the client as X-Request-Id. */
   requestId: string;
   /** The body stream for this attempt (null for none). */
   body: ReadableStream<Uint8Array> | null;
@@ -32,7 +35,11 @@ export interface Attempt {
   onDone?: () => void;
 }
 
-export type Forward = (req: Request, upstream: Upstream, attempt: Attempt) => Promise<Response>;
+export interface Transport {
+  /** The headers every attempt of this request sends upstream, X-Request-Id included. */
+  prepare(req: Request, clientIp: string, requestId: string): Headers;
+  forward(req: Request, upstream: Upstream, attempt: Attempt): Promise<Response>;
+}
 
 /** The path and query of a request URL, without parsing it into a URL object. */
 export function pathAndQuery(url: string): string {
@@ -40,7 +47,7 @@ export function pathAndQuery(url: string): string {
   return slash === -1 ? "/" : url.slice(slash);
 }
 
-export function createTransport(options: TransportOptions): Forward {
+export function createTransport(options: TransportOptions): Transport {
   const {
     headersTimeoutMs,
     idleTimeoutMs,
@@ -50,9 +57,22 @@ export function createTransport(options: TransportOptions): Forward {
     fetch: fetchFn = fetch,
     smallBodyBytes = 65_536,
     responseHeadersMutable = false,
+    requestHeadersMutable = false,
   } = options;
 
-  return async (req, upstream, attempt) => {
+  const prepare = (req: Request, clientIp: string, requestId: string): Headers => {
+    const info = {
+      clientIp,
+      proto: "http",
+      preserveHost,
+      acceptEncoding: acceptEncoding(req.headers.get("accept-encoding")),
+    };
+    const headers = upstreamRequestHeaders(req.headers, info, requestHeadersMutable);
+    headers.set("x-request-id", requestId);
+    return headers;
+  };
+
+  const forward = async (req: Request, upstream: Upstream, attempt: Attempt): Promise<Response> => {
     if (req.signal.aborted) throw new UpstreamError("aborted", upstream.address);
     const controller = new AbortController();
     const onClientGone = () => controller.abort();
@@ -65,18 +85,11 @@ export function createTransport(options: TransportOptions): Forward {
       }, headersTimeoutMs)
       : undefined;
 
-    const headers = upstreamRequestHeaders(req.headers, {
-      clientIp: attempt.clientIp,
-      proto: "http",
-      preserveHost,
-      acceptEncoding: acceptEncoding(req.headers.get("accept-encoding")),
-    });
-    headers.set("x-request-id", attempt.requestId);
     let response: Response;
     try {
       response = await fetchFn(upstream.origin + pathAndQuery(req.url), {
         method: req.method,
-        headers,
+        headers: attempt.headers,
         body: attempt.body,
         redirect: "manual",
         signal: controller.signal,
@@ -117,6 +130,8 @@ export function createTransport(options: TransportOptions): Forward {
       headers: out,
     });
   };
+
+  return { prepare, forward };
 }
 
 function isSmall(headers: Headers, limit: number): boolean {

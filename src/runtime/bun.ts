@@ -88,6 +88,7 @@ export const bunRuntime: Runtime = {
   proxyInit,
   upstreamAcceptEncoding: (clientValue) => clientValue,
   fetchResponseHeadersMutable: true,
+  requestHeadersMutable: true,
   upgradeWebSocket,
   connectWebSocket,
   env: (name) => process.env[name],

@@ -61,6 +61,7 @@ export const denoRuntime: Runtime = {
   },
   upstreamAcceptEncoding: () => "identity",
   fetchResponseHeadersMutable: false,
+  requestHeadersMutable: false,
   upgradeWebSocket,
   connectWebSocket,
   env: (name) => Deno.env.get(name),

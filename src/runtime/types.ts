@@ -96,6 +96,8 @@ export interface Runtime {
    * body natively); Deno makes them immutable, so the proxy builds a new Response.
    */
   readonly fetchResponseHeadersMutable: boolean;
+  /** Whether a served request's headers may be edited in place (Bun: yes; Deno: immutable). */
+  readonly requestHeadersMutable: boolean;
   env(name: string): string | undefined;
   envAll(): Record<string, string>;
   args(): string[];
