@@ -124,6 +124,17 @@ export class Reflector<T extends KubeObject> {
     const sleep = this.#options.sleep ?? abortableSleep;
     let needList = true;
     let eventsSinceList = 0;
+    // 410 Gone, as an ERROR event or as the HTTP status: drop the cache and relist.
+    const expired = async () => {
+      this.#logger.info("kube_watch_expired", {
+        watch: this.#name,
+        resource_version: this.#resourceVersion,
+      });
+      this.#restart("expired");
+      needList = true;
+      // A watch expired straight after its list would relist in a loop: slow that down.
+      if (eventsSinceList === 0) await sleep(this.#backoff.next(), signal);
+    };
     while (!signal.aborted) {
       try {
         if (needList) {
@@ -135,14 +146,7 @@ export class Reflector<T extends KubeObject> {
         const end = await this.#watch(signal);
         if (signal.aborted) break;
         if (end.kind === "expired") {
-          this.#logger.info("kube_watch_expired", {
-            watch: this.#name,
-            resource_version: this.#resourceVersion,
-          });
-          this.#restart("expired");
-          needList = true;
-          // A watch expired straight after its list would relist in a loop: slow that down.
-          if (eventsSinceList === 0) await sleep(this.#backoff.next(), signal);
+          await expired();
           continue;
         }
         eventsSinceList += end.events;
@@ -157,13 +161,7 @@ export class Reflector<T extends KubeObject> {
       } catch (error) {
         if (signal.aborted) break;
         if (error instanceof KubeApiError && error.status === 410) {
-          this.#logger.info("kube_watch_expired", {
-            watch: this.#name,
-            resource_version: this.#resourceVersion,
-          });
-          this.#restart("expired");
-          needList = true;
-          if (eventsSinceList === 0) await sleep(this.#backoff.next(), signal);
+          await expired();
           continue;
         }
         const delayMs = this.#backoff.next();
