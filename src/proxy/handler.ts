@@ -97,7 +97,9 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
 
   return async (req, clientIp) => {
     const start = now();
-    const requestId = req.headers.get("x-request-id") || newRequestId();
+    const clientRequestId = req.headers.get("x-request-id");
+    const requestId = clientRequestId || newRequestId();
+    const path = pathAndQuery(req.url);
     const endRequest = budget.startRequest();
     const upgrade = webSocket !== undefined && isWebSocketUpgrade(req);
     const body = upgrade ? undefined : attemptBody(req);
@@ -117,13 +119,13 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         logger.raw(
           "info",
           "request",
-          `"method":"${req.method}","path":${
-            JSON.stringify(pathAndQuery(req.url))
-          },"backend":"${backend}",` +
+          `"method":"${req.method}","path":${JSON.stringify(path)},"backend":"${backend}",` +
             `"status":${status},"duration_ms":${round(now() - start)},"upstream_ms":${
               round(upstreamMs)
             },` +
-            `"attempts":${tried.length},"request_id":${JSON.stringify(requestId)}` +
+            `"attempts":${tried.length},"request_id":${
+              clientRequestId === null ? `"${requestId}"` : JSON.stringify(requestId)
+            }` +
             (error ? `,"error":"${error}"` : ""),
         );
       }
@@ -169,6 +171,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         try {
           headers ??= transport.prepare(req, clientIp, requestId);
           res = await transport.forward(req, upstream, {
+            path,
             headers,
             requestId,
             body: body ? body.forAttempt() : null,

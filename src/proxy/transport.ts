@@ -25,6 +25,8 @@ export interface TransportOptions {
 }
 
 export interface Attempt {
+  /** The request's path and query (see pathAndQuery). */
+  path: string;
   /** The upstream request's headers, prepared once per request (see Transport.prepare). */
   headers: Headers;
   /** Sent back to the client as X-Request-Id. */
@@ -87,7 +89,7 @@ export function createTransport(options: TransportOptions): Transport {
 
     let response: Response;
     try {
-      response = await fetchFn(upstream.origin + pathAndQuery(req.url), {
+      response = await fetchFn(upstream.origin + attempt.path, {
         method: req.method,
         headers: attempt.headers,
         body: attempt.body,
