@@ -71,6 +71,9 @@ const timeouts = z.strictObject({
   upstreamIdleMs: millis(60_000),
   /** A client connection idle for this long is closed (Bun rounds to seconds, max 255 s). */
   clientIdleMs: millis(120_000),
+  /** Without response headers after this long, a client that has left cancels the upstream
+   * request (sooner costs every fast request a little more; see proxy/transport.ts). */
+  clientAbortCheckMs: millis(50),
   /** On SIGTERM: how long in-flight requests may take before the process exits anyway. */
   drainMs: millis(20_000),
   /** On SIGTERM: how long /ready reports 503 before the listener stops accepting. */

@@ -100,6 +100,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     acceptEncoding: runtime.upstreamAcceptEncoding,
     responseHeadersMutable: runtime.fetchResponseHeadersMutable,
     requestHeadersMutable: runtime.requestHeadersMutable,
+    clientAbortCheckMs: config.timeouts.clientAbortCheckMs,
   });
   const handler = createProxyHandler({
     pool,

@@ -19,6 +19,8 @@ export interface TransportOptions {
   responseHeadersMutable?: boolean;
   /** The runtime lets a served request's headers be edited, so they need not be copied. */
   requestHeadersMutable?: boolean;
+  /** After this long without response headers, a client that left cancels the upstream request. */
+  clientAbortCheckMs?: number;
   fetch?: typeof fetch;
   /** Bodies up to this many bytes (by Content-Length) are not watched for idleness. */
   smallBodyBytes?: number;
@@ -60,6 +62,7 @@ export function createTransport(options: TransportOptions): Transport {
     smallBodyBytes = 65_536,
     responseHeadersMutable = false,
     requestHeadersMutable = false,
+    clientAbortCheckMs = 50,
   } = options;
 
   const prepare = (req: Request, clientIp: string, requestId: string): Headers => {
@@ -75,17 +78,31 @@ export function createTransport(options: TransportOptions): Transport {
   };
 
   const forward = async (req: Request, upstream: Upstream, attempt: Attempt): Promise<Response> => {
-    if (req.signal.aborted) throw new UpstreamError("aborted", upstream.address);
     const controller = new AbortController();
     const onClientGone = () => controller.abort();
-    req.signal.addEventListener("abort", onClientGone, { once: true });
+    let linked = false;
     let timedOut = false;
-    const timer = headersTimeoutMs > 0
-      ? setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, headersTimeoutMs)
-      : undefined;
+    // Touching req.signal costs Bun about 4% of a small request (measured in instructions), and
+    // most upstreams answer within a few milliseconds. So one timer first links the client's
+    // signal after clientAbortCheckMs (a client that left by then cancels the upstream request),
+    // then waits out the rest of the header timeout.
+    const onHeadersTimeout = () => {
+      timedOut = true;
+      controller.abort();
+    };
+    const onCheck = () => {
+      if (req.signal.aborted) return controller.abort();
+      req.signal.addEventListener("abort", onClientGone, { once: true });
+      linked = true;
+      if (headersTimeoutMs > 0) timer = setTimeout(onHeadersTimeout, headersTimeoutMs - firstWait);
+    };
+    const firstWait = headersTimeoutMs > 0
+      ? Math.min(clientAbortCheckMs, headersTimeoutMs)
+      : clientAbortCheckMs;
+    let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(
+      firstWait === headersTimeoutMs ? onHeadersTimeout : onCheck,
+      firstWait,
+    );
 
     let response: Response;
     try {
@@ -99,7 +116,7 @@ export function createTransport(options: TransportOptions): Transport {
         ...fetchInit,
       } as RequestInit);
     } catch (error) {
-      req.signal.removeEventListener("abort", onClientGone);
+      if (linked) req.signal.removeEventListener("abort", onClientGone);
       const kind = timedOut
         ? "timeout"
         : req.signal.aborted
