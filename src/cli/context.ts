@@ -17,7 +17,7 @@ export type ExitCode = 0 | 1 | 2;
  * Loads a command's config from `--config FILE` (or the default paths), PODGATE_* and the other
  * flags. Prints every problem to stderr and returns undefined when the config is bad.
  */
-export async function loadCommandConfig<S extends z.ZodType>(
+async function loadCommandConfig<S extends z.ZodType>(
   schema: S,
   flags: Record<string, string>,
   runtime: Runtime,

@@ -2,15 +2,6 @@
 
 export type UpstreamErrorKind = "connect" | "timeout" | "reset" | "aborted" | "other";
 
-/** No backend can take the request: 503. */
-export class NoBackendError extends Error {
-  readonly status = 503;
-  constructor(message = "no backend available") {
-    super(message);
-    this.name = "NoBackendError";
-  }
-}
-
 /** A backend could not be reached or failed mid-way: 502 (504 for a timeout). */
 export class UpstreamError extends Error {
   readonly kind: UpstreamErrorKind;
