@@ -41,6 +41,8 @@ export interface ProxyHandlerOptions {
   /** A monotonic clock in ms, for durations. */
   now?: () => number;
   newRequestId?: () => string;
+  /** The client's body stream can go to a second attempt as is (see attemptBody). */
+  fetchKeepsUnsentBody?: boolean;
   /** Bridges a WebSocket upgrade to the chosen backend (see websocket.ts). */
   webSocket?: (req: Request, upstream: Upstream, clientIp: string) => Promise<Response>;
 }
@@ -66,6 +68,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     now = performance.now.bind(performance),
     newRequestId = () => crypto.randomUUID(),
     webSocket,
+    fetchKeepsUnsentBody = false,
   } = options;
 
   const ejectionLog = (u: Upstream, ejection: ReturnType<OutlierDetector["onFailure"]>) => {
@@ -102,7 +105,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     const path = pathAndQuery(req.url);
     const endRequest = budget.startRequest();
     const upgrade = webSocket !== undefined && isWebSocketUpgrade(req);
-    const body = upgrade ? undefined : attemptBody(req);
+    const body = upgrade ? undefined : attemptBody(req, fetchKeepsUnsentBody);
     const tried: Upstream[] = [];
     let headers: Headers | undefined;
     const releases: Array<() => void> = [];

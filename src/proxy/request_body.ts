@@ -1,6 +1,8 @@
-// A request body that can be offered to a second backend as long as the first never read from it:
-// each attempt gets a fresh stream over the one reader of the client's body, and `streamed` tells
-// whether any attempt pulled bytes (after which a retry would send a truncated body).
+// A request body that can be offered to a second backend as long as the first never read from it,
+// and `streamed` tells whether any attempt took bytes (after which a retry would send a truncated
+// body). Where fetch leaves an unsent body alone (Bun), the client's stream itself goes to each
+// attempt, so the runtime pipes it natively; elsewhere each attempt gets a fresh stream over the
+// one reader of the client's body.
 
 export interface AttemptBody {
   /** A stream for one attempt; pulling from it consumes the client's body. */
@@ -9,9 +11,19 @@ export interface AttemptBody {
   readonly streamed: boolean;
 }
 
-export function attemptBody(req: Request): AttemptBody | undefined {
-  if (req.body === null || req.method === "GET" || req.method === "HEAD") return undefined;
-  const reader = req.body.getReader();
+export function attemptBody(req: Request, fetchKeepsUnsentBody = false): AttemptBody | undefined {
+  if (req.method === "GET" || req.method === "HEAD") return undefined;
+  const stream = req.body;
+  if (stream === null) return undefined;
+  if (fetchKeepsUnsentBody) {
+    return {
+      forAttempt: () => stream,
+      get streamed() {
+        return stream.locked || req.bodyUsed;
+      },
+    };
+  }
+  const reader = stream.getReader();
   let streamed = false;
   return {
     forAttempt() {

@@ -101,6 +101,9 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     responseHeadersMutable: runtime.fetchResponseHeadersMutable,
     requestHeadersMutable: runtime.requestHeadersMutable,
     clientAbortCheckMs: config.timeouts.clientAbortCheckMs,
+    nativeIdleTimeout: runtime.fetchIdleTimeoutInit
+      ? { init: runtime.fetchIdleTimeoutInit, minMs: runtime.nativeIdleTimeoutMinMs ?? 0 }
+      : undefined,
   });
   const handler = createProxyHandler({
     pool,
@@ -123,6 +126,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
         preserveHost: config.preserveHost,
       }),
     accessLog: config.accessLog,
+    fetchKeepsUnsentBody: runtime.fetchKeepsUnsentBody,
   });
   const admin = adminRoutes({ pool, strategy, stats, readiness, outlier, latency, now, metrics });
   const separateAdmin = config.adminPort !== undefined;

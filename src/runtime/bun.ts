@@ -89,6 +89,10 @@ export const bunRuntime: Runtime = {
   upstreamAcceptEncoding: (clientValue) => clientValue,
   fetchResponseHeadersMutable: true,
   requestHeadersMutable: true,
+  // Bun's fetch `timeout` is a socket idle timer (reset by every byte either way) on a 4 s tick.
+  fetchIdleTimeoutInit: (ms) => ({ timeout: ms }),
+  nativeIdleTimeoutMinMs: 16_000,
+  fetchKeepsUnsentBody: true,
   upgradeWebSocket,
   connectWebSocket,
   env: (name) => process.env[name],

@@ -62,6 +62,7 @@ export const denoRuntime: Runtime = {
   upstreamAcceptEncoding: () => "identity",
   fetchResponseHeadersMutable: false,
   requestHeadersMutable: false,
+  fetchKeepsUnsentBody: false,
   upgradeWebSocket,
   connectWebSocket,
   env: (name) => Deno.env.get(name),

@@ -98,6 +98,21 @@ export interface Runtime {
   readonly fetchResponseHeadersMutable: boolean;
   /** Whether a served request's headers may be edited in place (Bun: yes; Deno: immutable). */
   readonly requestHeadersMutable: boolean;
+  /**
+   * The RequestInit field that makes fetch itself cut a connection silent for `ms`, headers and
+   * body alike, with the runtime's timer granularity; undefined when the runtime has none. Bun's
+   * `timeout` ticks every 4 s and fires 4–8 s late, so it only stands in for podgate's exact
+   * watcher on long timeouts (see nativeIdleTimeoutMinMs).
+   */
+  fetchIdleTimeoutInit?(ms: number): Record<string, unknown>;
+  /** The shortest idle timeout fetchIdleTimeoutInit enforces closely enough (±50%). */
+  readonly nativeIdleTimeoutMinMs?: number;
+  /**
+   * Whether fetch leaves a request body stream untouched when it fails before sending any of it
+   * (refused connection), so the same stream can go to the next backend. Bun does; for Deno the
+   * proxy wraps the body to know.
+   */
+  readonly fetchKeepsUnsentBody: boolean;
   env(name: string): string | undefined;
   envAll(): Record<string, string>;
   args(): string[];

@@ -348,6 +348,34 @@ export function resilienceScenarios(label: string, start: StartProxy): void {
     }
   });
 
+  t(
+    "a POST to a backend that refuses connections is retried on another with its whole body",
+    async () => {
+      const dead = `127.0.0.1:${freePort()}`;
+      const good = await startTestBackend("backend-2");
+      const proxy = await start({
+        PODGATE_DISCOVERY: "static",
+        PODGATE_BACKENDS: [dead, good.address].join(","),
+      });
+      try {
+        const sent = new Uint8Array(300 * 1024).map((_, i) => (i * 31) & 0xff);
+        // Round-robin alternates, so some of these meet the refusing backend first.
+        for (let i = 0; i < 4; i++) {
+          const res = await fetch(`${proxy.url}/echo`, { method: "POST", body: sent });
+          assertEquals(res.status, 200);
+          const got = new Uint8Array(await res.arrayBuffer());
+          assertEquals(got.length, sent.length);
+          assert(got.every((b, j) => b === sent[j]), "the echoed body differs from the one sent");
+        }
+        const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
+        assert(/podgate_upstream_retries_total [1-9]/.test(metrics), "some POST was retried");
+      } finally {
+        await proxy.stop();
+        await good.close();
+      }
+    },
+  );
+
   t("SIGTERM during load: /ready turns 503 and no in-flight request fails", async () => {
     const backends = await Promise.all([
       startTestBackend("backend-1"),
