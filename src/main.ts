@@ -45,7 +45,7 @@ function main(argv: string[]): Promise<number> {
   return command({ runtime, argv: name === first ? rest : argv });
 }
 
-// No top-level await: the compiled binary is built as bytecode, which needs a CommonJS-shaped entry.
+// No top-level await: the entry stays a plain script whatever format the bytecode build uses.
 main(runtime.args()).then(
   (code) => runtime.exit(code),
   (error) => {
