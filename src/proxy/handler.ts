@@ -83,19 +83,18 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     } else logger.warn("backend_ejection_skipped", { backend: u.address, reason: "panic floor" });
   };
 
-  /** Backends that may take this attempt: not ejected, not full, not tried already. */
+  const isFull = (u: Upstream) => maxInflightPerBackend > 0 && u.inflight >= maxInflightPerBackend;
+
+  /**
+   * Backends that may take this attempt: not ejected, not full, not tried already. `full` says
+   * that a first attempt found every usable backend at its in-flight limit. The common case, a
+   * first attempt with room everywhere, hands back the pool's own list without copying it.
+   */
   const candidates = (tried: Upstream[]): { list: readonly Upstream[]; full: boolean } => {
-    let list = outlier.usable(pool.routable());
-    if (list.length === 0) return { list, full: false };
-    if (maxInflightPerBackend > 0 || tried.length > 0) {
-      const before = list.length;
-      list = list.filter((u) =>
-        (maxInflightPerBackend === 0 || u.inflight < maxInflightPerBackend) && !tried.includes(u)
-      );
-      const allFull = list.length === 0 && before > 0 && tried.length === 0;
-      return { list, full: allFull };
-    }
-    return { list, full: false };
+    const usable = outlier.usable(pool.routable());
+    if (tried.length === 0 && !usable.some(isFull)) return { list: usable, full: false };
+    const list = usable.filter((u) => !isFull(u) && !tried.includes(u));
+    return { list, full: list.length === 0 && usable.length > 0 && tried.length === 0 };
   };
 
   return async (req, clientIp) => {
@@ -107,12 +106,13 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     const upgrade = webSocket !== undefined && isWebSocketUpgrade(req);
     const body = upgrade ? undefined : attemptBody(req, fetchKeepsUnsentBody);
     const tried: Upstream[] = [];
-    let headers: Headers | undefined;
+    let headers: HeadersInit | undefined;
     const releases: Array<() => void> = [];
     let failure: { status: number; kind: UpstreamErrorKind; backend: string } | undefined;
     let upstreamMs = 0;
 
-    const finish = (res: Response, backend: string, error?: string) => {
+    /** `idSet`: the transport already put X-Request-Id on this response. */
+    const finish = (res: Response, backend: string, error?: string, idSet = false) => {
       // Bun answers 101 itself and hands back a stand-in 200; log what the client got.
       const status = upgrade && res.status < 300 ? 101 : res.status;
       observer.response(status);
@@ -132,7 +132,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
             (error ? `,"error":"${error}"` : ""),
         );
       }
-      if (!res.headers.has("x-request-id")) res.headers.set("x-request-id", requestId);
+      if (!idSet && !res.headers.has("x-request-id")) res.headers.set("x-request-id", requestId);
       return res;
     };
 
@@ -218,7 +218,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
           failure = undefined;
           continue;
         }
-        return finish(res, upstream.address);
+        return finish(res, upstream.address, undefined, true);
       }
     } finally {
       endRequest();

@@ -78,6 +78,48 @@ export function upstreamRequestHeaders(
   return headers;
 }
 
+/**
+ * upstreamRequestHeaders for a plain-object copy of the client's headers (lowercase names, as
+ * Runtime.headerRecord makes it), edited in place: under Bun each Headers call costs a native
+ * round trip, and a request makes about twenty of them; object edits cost next to nothing.
+ */
+export function upstreamRequestRecord(
+  record: Record<string, string>,
+  info: ForwardedInfo,
+): Record<string, string> {
+  const connection = record.connection;
+  for (const name of HOP_BY_HOP) if (name in record) delete record[name];
+  if (connection) {
+    for (const token of connection.split(",")) delete record[token.trim().toLowerCase()];
+  }
+  const host = record.host;
+  if (info.clientIp) {
+    const prior = record["x-forwarded-for"];
+    record["x-forwarded-for"] = prior ? `${prior}, ${info.clientIp}` : info.clientIp;
+  }
+  if (!("x-forwarded-proto" in record)) record["x-forwarded-proto"] = info.proto;
+  if (host && !("x-forwarded-host" in record)) record["x-forwarded-host"] = host;
+  if (!info.preserveHost) delete record.host;
+  if (info.acceptEncoding === null) delete record["accept-encoding"];
+  else record["accept-encoding"] = info.acceptEncoding;
+  return record;
+}
+
+/**
+ * Deletes hop-by-hop headers from `headers`, looking names up in `record`, a plain-object copy
+ * of them: one native call instead of ten `has` calls, and a delete only for a name present.
+ */
+export function stripHopByHopKnown(headers: Headers, record: Record<string, unknown>): void {
+  for (const name of HOP_BY_HOP) if (name in record) headers.delete(name);
+  const connection = record.connection;
+  if (typeof connection === "string") {
+    for (const token of connection.split(",")) {
+      const name = token.trim().toLowerCase();
+      if (name) headers.delete(name);
+    }
+  }
+}
+
 /** The headers a response carries back to the client. */
 export function downstreamResponseHeaders(upstream: Headers): Headers {
   return withoutHopByHop(upstream);

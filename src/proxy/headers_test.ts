@@ -1,5 +1,10 @@
 import { assert, assertEquals } from "@std/assert";
-import { downstreamResponseHeaders, upstreamRequestHeaders } from "./headers.ts";
+import {
+  downstreamResponseHeaders,
+  stripHopByHopKnown,
+  upstreamRequestHeaders,
+  upstreamRequestRecord,
+} from "./headers.ts";
 
 const info = { clientIp: "192.0.2.7", proto: "http", preserveHost: true, acceptEncoding: "gzip" };
 
@@ -101,4 +106,47 @@ Deno.test("upstreamRequestHeaders() can edit the client's headers in place, with
   assertEquals([...edited], [...copied]);
   assertEquals(edited.get("x-forwarded-for"), "203.0.113.1, 192.0.2.7");
   assert(!edited.has("x-hop"));
+});
+
+Deno.test("upstreamRequestRecord() gives a plain-object copy the same headers as upstreamRequestHeaders()", () => {
+  const incoming = () =>
+    new Headers({
+      connection: "keep-alive, X-Secret-Hop",
+      "keep-alive": "timeout=5",
+      te: "trailers",
+      "transfer-encoding": "chunked",
+      "proxy-authorization": "Basic eA==",
+      "x-secret-hop": "1",
+      "x-app": "kept",
+      "x-forwarded-for": "203.0.113.1",
+      "accept-encoding": "gzip, br",
+      host: "shop.example",
+    });
+  for (
+    const variant of [
+      info,
+      { ...info, preserveHost: false },
+      { ...info, acceptEncoding: null },
+      { ...info, acceptEncoding: "identity" },
+    ]
+  ) {
+    const expected = [...upstreamRequestHeaders(incoming(), variant)].sort();
+    const record = Object.fromEntries(incoming());
+    const got = Object.entries(upstreamRequestRecord(record, variant)).sort();
+    assertEquals(got, expected, JSON.stringify(variant));
+  }
+});
+
+Deno.test("stripHopByHopKnown() deletes the hop-by-hop headers its record names, and only those", () => {
+  const headers = new Headers({
+    connection: "close, X-Hop",
+    "keep-alive": "timeout=5",
+    "x-hop": "1",
+    "content-type": "text/plain",
+  });
+  headers.append("set-cookie", "a=1");
+  headers.append("set-cookie", "b=2");
+  stripHopByHopKnown(headers, Object.fromEntries(headers));
+  assertEquals([...headers.keys()].filter((k) => k !== "set-cookie"), ["content-type"]);
+  assertEquals(headers.getSetCookie(), ["a=1", "b=2"]);
 });

@@ -1,17 +1,21 @@
-// A request body that can be offered to a second backend as long as the first never read from it,
-// and `streamed` tells whether any attempt took bytes (after which a retry would send a truncated
-// body). Where fetch leaves an unsent body alone (Bun), the client's stream itself goes to each
-// attempt, so the runtime pipes it natively; elsewhere each attempt gets a fresh stream over the
-// one reader of the client's body.
+// A request body that can be offered to another backend after a failed attempt, and `streamed`
+// says when it can no longer be sent again in full. Where fetch leaves an unsent body alone (Bun),
+// the client's stream itself goes to each attempt, so the runtime pipes it natively, and any
+// attempt that reached a backend spends it. Elsewhere (Deno, whose fetch pulls a chunk before it
+// finds a connection refused) each attempt gets a stream that replays what earlier ones took.
 
 export interface AttemptBody {
   /** A stream for one attempt; pulling from it consumes the client's body. */
   forAttempt(): ReadableStream<Uint8Array>;
-  /** True once any attempt has pulled from the client's body. */
+  /** True once a retry could not send the whole body again. */
   readonly streamed: boolean;
 }
 
-export function attemptBody(req: Request, fetchKeepsUnsentBody = false): AttemptBody | undefined {
+export function attemptBody(
+  req: Request,
+  fetchKeepsUnsentBody = false,
+  replayBytes = 131_072,
+): AttemptBody | undefined {
   if (req.method === "GET" || req.method === "HEAD") return undefined;
   const stream = req.body;
   if (stream === null) return undefined;
@@ -23,24 +27,50 @@ export function attemptBody(req: Request, fetchKeepsUnsentBody = false): Attempt
       },
     };
   }
-  const reader = stream.getReader();
-  let streamed = false;
+  return replayableBody(stream.getReader(), replayBytes);
+}
+
+/**
+ * Each attempt gets a fresh stream that first replays what earlier attempts took from the client
+ * (fetch may pull a chunk before it finds the connection refused), then reads on. Up to
+ * `limit` bytes are kept for that; past it, the body counts as streamed and is not retried.
+ */
+function replayableBody(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  limit: number,
+): AttemptBody {
+  const taken: Uint8Array[] = [];
+  let takenBytes = 0;
+  let overflowed = false;
+  let ended = false;
   return {
     forAttempt() {
-      let pulled = false;
+      let next = 0;
       return new ReadableStream<Uint8Array>({
         async pull(controller) {
-          pulled = streamed = true;
+          if (next < taken.length) return controller.enqueue(taken[next++]!);
+          if (ended) return controller.close();
           const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
+          if (done) {
+            ended = true;
+            return controller.close();
+          }
+          if (!overflowed) {
+            takenBytes += value.byteLength;
+            if (takenBytes > limit) {
+              overflowed = true;
+              taken.length = 0;
+            } else taken.push(value);
+          }
+          next = overflowed ? 0 : taken.length;
+          controller.enqueue(value);
         },
-        // A fetch that failed before reading must not cancel the body the next attempt needs.
-        cancel: (reason) => (pulled ? reader.cancel(reason) : undefined),
+        // A failed attempt must not cancel the client's body: the next attempt needs it. The
+        // runtime discards an unread body when the request ends.
       }, { highWaterMark: 0 });
     },
     get streamed() {
-      return streamed;
+      return overflowed;
     },
   };
 }

@@ -100,6 +100,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     acceptEncoding: runtime.upstreamAcceptEncoding,
     responseHeadersMutable: runtime.fetchResponseHeadersMutable,
     requestHeadersMutable: runtime.requestHeadersMutable,
+    headerRecord: runtime.headerRecord,
     clientAbortCheckMs: config.timeouts.clientAbortCheckMs,
     nativeIdleTimeout: runtime.fetchIdleTimeoutInit
       ? { init: runtime.fetchIdleTimeoutInit, minMs: runtime.nativeIdleTimeoutMinMs ?? 0 }

@@ -3,7 +3,13 @@
 // upstream request.
 import type { Upstream } from "../balancer/upstream.ts";
 import { classifyFetchError, UpstreamError } from "./errors.ts";
-import { downstreamResponseHeaders, stripHopByHop, upstreamRequestHeaders } from "./headers.ts";
+import {
+  downstreamResponseHeaders,
+  stripHopByHop,
+  stripHopByHopKnown,
+  upstreamRequestHeaders,
+  upstreamRequestRecord,
+} from "./headers.ts";
 
 export interface TransportOptions {
   /** Time allowed from sending the request to the response headers (0: no limit). */
@@ -19,6 +25,8 @@ export interface TransportOptions {
   responseHeadersMutable?: boolean;
   /** The runtime lets a served request's headers be edited, so they need not be copied. */
   requestHeadersMutable?: boolean;
+  /** The runtime's one-call copy of headers into a plain object (see Runtime.headerRecord). */
+  headerRecord?: (headers: Headers) => Record<string, string>;
   /** After this long without response headers, a client that left cancels the upstream request. */
   clientAbortCheckMs?: number;
   fetch?: typeof fetch;
@@ -32,7 +40,7 @@ export interface Attempt {
   /** The request's path and query (see pathAndQuery). */
   path: string;
   /** The upstream request's headers, prepared once per request (see Transport.prepare). */
-  headers: Headers;
+  headers: HeadersInit;
   /** Sent back to the client as X-Request-Id. */
   requestId: string;
   /** The body stream for this attempt (null for none). */
@@ -43,7 +51,7 @@ export interface Attempt {
 
 export interface Transport {
   /** The headers every attempt of this request sends upstream, X-Request-Id included. */
-  prepare(req: Request, clientIp: string, requestId: string): Headers;
+  prepare(req: Request, clientIp: string, requestId: string): HeadersInit;
   forward(req: Request, upstream: Upstream, attempt: Attempt): Promise<Response>;
 }
 
@@ -64,6 +72,7 @@ export function createTransport(options: TransportOptions): Transport {
     requestHeadersMutable = false,
     clientAbortCheckMs = 50,
     nativeIdleTimeout,
+    headerRecord,
   } = options;
   // A long idle timeout is left to the runtime's fetch where it has one: its timer costs nothing
   // per chunk, so bodies are piped natively (a JS-visible stream halves a 1 MiB body's throughput
@@ -75,7 +84,18 @@ export function createTransport(options: TransportOptions): Transport {
     : options.fetchInit;
   const idleTimeoutMs = native ? 0 : options.idleTimeoutMs;
 
-  const prepare = (req: Request, clientIp: string, requestId: string): Headers => {
+  const prepare = (req: Request, clientIp: string, requestId: string): HeadersInit => {
+    if (headerRecord) {
+      const record = headerRecord(req.headers);
+      upstreamRequestRecord(record, {
+        clientIp,
+        proto: "http",
+        preserveHost,
+        acceptEncoding: acceptEncoding(record["accept-encoding"] ?? null),
+      });
+      record["x-request-id"] = requestId;
+      return record;
+    }
     const info = {
       clientIp,
       proto: "http",
@@ -147,7 +167,8 @@ export function createTransport(options: TransportOptions): Transport {
       body = tracked(body, idleTimeoutMs, () => controller.abort(), attempt.onDone);
     } else attempt.onDone?.();
     if (body === response.body && responseHeadersMutable) {
-      stripHopByHop(response.headers);
+      if (headerRecord) stripHopByHopKnown(response.headers, headerRecord(response.headers));
+      else stripHopByHop(response.headers);
       response.headers.set("x-request-id", attempt.requestId);
       return response;
     }

@@ -99,6 +99,11 @@ export interface Runtime {
   /** Whether a served request's headers may be edited in place (Bun: yes; Deno: immutable). */
   readonly requestHeadersMutable: boolean;
   /**
+   * A plain-object copy of `headers` in one native call, lowercase names (Bun's toJSON), where
+   * that beats calling Headers methods one by one; undefined elsewhere.
+   */
+  headerRecord?(headers: Headers): Record<string, string>;
+  /**
    * The RequestInit field that makes fetch itself cut a connection silent for `ms`, headers and
    * body alike, with the runtime's timer granularity; undefined when the runtime has none. Bun's
    * `timeout` ticks every 4 s and fires 4–8 s late, so it only stands in for podgate's exact

@@ -20,7 +20,8 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const proxyPort = freePort();
-    const base = 20000 + Math.floor(Math.random() * 20000);
+    // Below the ephemeral range freePort() draws from, so a backend never takes the proxy's port.
+    const base = 20000 + Math.floor(Math.random() * 10000);
     const child = new Deno.Command("bash", {
       args: [`${ROOT}scripts/dev`],
       env: { PODGATE_DEV_PORT: String(proxyPort), PODGATE_DEV_BACKEND_BASE_PORT: String(base) },
