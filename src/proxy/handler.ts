@@ -84,6 +84,11 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   };
 
   const isFull = (u: Upstream) => maxInflightPerBackend > 0 && u.inflight >= maxInflightPerBackend;
+  const anyFull = (list: readonly Upstream[]) => {
+    if (maxInflightPerBackend === 0) return false;
+    for (let i = 0; i < list.length; i++) if (isFull(list[i]!)) return true;
+    return false;
+  };
 
   /**
    * Backends that may take this attempt: not ejected, not full, not tried already. `full` says
@@ -92,7 +97,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
    */
   const candidates = (tried: Upstream[]): { list: readonly Upstream[]; full: boolean } => {
     const usable = outlier.usable(pool.routable());
-    if (tried.length === 0 && !usable.some(isFull)) return { list: usable, full: false };
+    if (tried.length === 0 && !anyFull(usable)) return { list: usable, full: false };
     const list = usable.filter((u) => !isFull(u) && !tried.includes(u));
     return { list, full: list.length === 0 && usable.length > 0 && tried.length === 0 };
   };
