@@ -13,31 +13,41 @@ export interface WeightedRoundRobinOptions {
 export function weightedRoundRobin(
   { slowStart, now = Date.now }: WeightedRoundRobinOptions = {},
 ): Strategy {
-  // Scores are selection state, not health, so they live here; a WeakMap lets removed
-  // backends go without bookkeeping.
-  const scores = new WeakMap<Upstream, number>();
+  // Scores are selection state, not health, so they live here, in a Map (cheaper per lookup than
+  // a WeakMap) that forgets removed backends once it holds twice as many as the pool.
+  const scores = new Map<Upstream, number>();
+  // Reused on every pick: this runs for every request, and per-pick arrays are garbage.
+  const weights: number[] = [];
   return {
     name: "weighted-round-robin",
     pick(upstreams) {
-      if (upstreams.length <= 1) return upstreams[0];
+      const n = upstreams.length;
+      if (n <= 1) return upstreams[0];
+      if (scores.size > 2 * n + 8) {
+        const current = new Set(upstreams);
+        for (const u of scores.keys()) if (!current.has(u)) scores.delete(u);
+      }
       const at = now();
-      const weights = upstreams.map((u) => effectiveWeight(u, at, slowStart));
-      let total = weights.reduce((sum, w) => sum + w, 0);
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        total += weights[i] = effectiveWeight(upstreams[i]!, at, slowStart);
+      }
       // All weights 0 (every backend drained by its weight): share equally rather than fail.
       if (total === 0) {
-        weights.fill(1);
-        total = weights.length;
+        weights.fill(1, 0, n);
+        total = n;
       }
       let best: Upstream | undefined;
       let bestScore = -Infinity;
-      upstreams.forEach((upstream, i) => {
+      for (let i = 0; i < n; i++) {
+        const upstream = upstreams[i]!;
         const score = (scores.get(upstream) ?? 0) + weights[i]!;
         scores.set(upstream, score);
         if (weights[i]! > 0 && score > bestScore) {
           best = upstream;
           bestScore = score;
         }
-      });
+      }
       scores.set(best!, bestScore - total);
       return best;
     },
