@@ -41,6 +41,8 @@ export interface ProxyHandlerOptions {
   /** A monotonic clock in ms, for durations. */
   now?: () => number;
   newRequestId?: () => string;
+  /** Told of an error the request path did not expect; the client gets a JSON 500. */
+  onError?: (error: unknown) => void;
   /** The client's body stream can go to a second attempt as is (see attemptBody). */
   fetchKeepsUnsentBody?: boolean;
   /** Bridges a WebSocket upgrade to the chosen backend (see websocket.ts). */
@@ -69,6 +71,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     newRequestId = () => crypto.randomUUID(),
     webSocket,
     fetchKeepsUnsentBody = false,
+    onError = () => {},
   } = options;
 
   const ejectionLog = (u: Upstream, ejection: ReturnType<OutlierDetector["onFailure"]>) => {
@@ -225,6 +228,10 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         }
         return finish(res, upstream.address, undefined, true);
       }
+    } catch (error) {
+      // A bug, not an upstream failure: the client still gets JSON, its request id and a log line.
+      onError(error);
+      return finish(errorResponse(500, "internal error"), tried.at(-1)?.address ?? "-", "internal");
     } finally {
       endRequest();
       for (const release of releases) release();

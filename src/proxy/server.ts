@@ -128,14 +128,11 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
       }),
     accessLog: config.accessLog,
     fetchKeepsUnsentBody: runtime.fetchKeepsUnsentBody,
+    onError: (error) => logger.error("handler_error", { error }),
   });
   const admin = adminRoutes({ pool, strategy, stats, readiness, outlier, latency, now, metrics });
   const separateAdmin = config.adminPort !== undefined;
-  const door = frontDoor(
-    handler,
-    separateAdmin ? undefined : admin,
-    (error) => logger.error("handler_error", { error }),
-  );
+  const door = frontDoor(handler, separateAdmin ? undefined : admin);
 
   const onError = (error: unknown) => {
     logger.error("server_error", { error });
