@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import {
   downstreamResponseHeaders,
-  stripHopByHopKnown,
+  stripHopByHop,
   upstreamRequestHeaders,
   upstreamRequestRecord,
 } from "./headers.ts";
@@ -137,7 +137,7 @@ Deno.test("upstreamRequestRecord() gives a plain-object copy the same headers as
   }
 });
 
-Deno.test("stripHopByHopKnown() deletes the hop-by-hop headers its record names, and only those", () => {
+Deno.test("stripHopByHop() with a plain-object copy deletes the hop-by-hop headers it names, and only those", () => {
   const headers = new Headers({
     connection: "close, X-Hop",
     "keep-alive": "timeout=5",
@@ -146,7 +146,7 @@ Deno.test("stripHopByHopKnown() deletes the hop-by-hop headers its record names,
   });
   headers.append("set-cookie", "a=1");
   headers.append("set-cookie", "b=2");
-  stripHopByHopKnown(headers, Object.fromEntries(headers));
+  stripHopByHop(headers, Object.fromEntries(headers));
   assertEquals([...headers.keys()].filter((k) => k !== "set-cookie"), ["content-type"]);
   assertEquals(headers.getSetCookie(), ["a=1", "b=2"]);
 });

@@ -6,7 +6,6 @@ import { classifyFetchError, UpstreamError } from "./errors.ts";
 import {
   downstreamResponseHeaders,
   stripHopByHop,
-  stripHopByHopKnown,
   upstreamRequestHeaders,
   upstreamRequestRecord,
 } from "./headers.ts";
@@ -176,8 +175,7 @@ export function createTransport(options: TransportOptions): Transport {
       else attempt.onDone?.();
     } else attempt.onDone?.();
     if (body === undefined && responseHeadersMutable) {
-      if (headerRecord) stripHopByHopKnown(response.headers, headerRecord(response.headers));
-      else stripHopByHop(response.headers);
+      stripHopByHop(response.headers, headerRecord?.(response.headers));
       response.headers.set("x-request-id", attempt.requestId);
       return response;
     }
