@@ -102,9 +102,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     requestHeadersMutable: runtime.requestHeadersMutable,
     headerRecord: runtime.headerRecord,
     clientAbortCheckMs: config.timeouts.clientAbortCheckMs,
-    nativeIdleTimeout: runtime.fetchIdleTimeoutInit
-      ? { init: runtime.fetchIdleTimeoutInit, minMs: runtime.nativeIdleTimeoutMinMs ?? 0 }
-      : undefined,
+    nativeIdleTimeout: runtime.fetchIdleTimeout,
   });
   const handler = createProxyHandler({
     pool,

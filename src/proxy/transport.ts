@@ -2,6 +2,7 @@
 // back. Nothing is buffered; redirects are passed to the client; a client that leaves cancels the
 // upstream request.
 import type { Upstream } from "../balancer/upstream.ts";
+import type { NativeIdleTimeout } from "../runtime/types.ts";
 import { classifyFetchError, UpstreamError } from "./errors.ts";
 import {
   downstreamResponseHeaders,
@@ -31,8 +32,8 @@ export interface TransportOptions {
   fetch?: typeof fetch;
   /** Bodies up to this many bytes (by Content-Length) are not watched for idleness. */
   smallBodyBytes?: number;
-  /** The runtime's own fetch idle timer (see Runtime.fetchIdleTimeoutInit), used from minMs up. */
-  nativeIdleTimeout?: { init: (ms: number) => Record<string, unknown>; minMs: number };
+  /** The runtime's own fetch idle timer (see Runtime.fetchIdleTimeout), used from minMs up. */
+  nativeIdleTimeout?: NativeIdleTimeout | undefined;
 }
 
 export interface Attempt {

@@ -92,8 +92,7 @@ export const bunRuntime: Runtime = {
   // One native call; a Headers method call costs about as much as this whole copy of a request's.
   headerRecord: (headers) => (headers as unknown as { toJSON(): Record<string, string> }).toJSON(),
   // Bun's fetch `timeout` is a socket idle timer (reset by every byte either way) on a 4 s tick.
-  fetchIdleTimeoutInit: (ms) => ({ timeout: ms }),
-  nativeIdleTimeoutMinMs: 16_000,
+  fetchIdleTimeout: { init: (ms) => ({ timeout: ms }), minMs: 16_000 },
   fetchKeepsUnsentBody: true,
   upgradeWebSocket,
   connectWebSocket,

@@ -66,6 +66,12 @@ export interface WebSocketConnectOptions {
 
 export type SignalName = "SIGINT" | "SIGTERM";
 
+/** See Runtime.fetchIdleTimeout. */
+export interface NativeIdleTimeout {
+  init(ms: number): Record<string, unknown>;
+  readonly minMs: number;
+}
+
 export interface Runtime {
   readonly name: "deno" | "bun";
   readonly version: string;
@@ -104,14 +110,12 @@ export interface Runtime {
    */
   headerRecord?(headers: Headers): Record<string, string>;
   /**
-   * The RequestInit field that makes fetch itself cut a connection silent for `ms`, headers and
-   * body alike, with the runtime's timer granularity; undefined when the runtime has none. Bun's
-   * `timeout` ticks every 4 s and fires 4–8 s late, so it only stands in for podgate's exact
-   * watcher on long timeouts (see nativeIdleTimeoutMinMs).
+   * The runtime's own fetch idle timer, where it has one: `init(ms)` gives the RequestInit fields
+   * that make fetch cut a connection silent for `ms`, headers and body alike, and `minMs` is the
+   * shortest timeout it enforces closely enough (±50%). Bun's `timeout` ticks every 4 s and fires
+   * 4–8 s late, so it only stands in for podgate's exact watcher on long timeouts.
    */
-  fetchIdleTimeoutInit?(ms: number): Record<string, unknown>;
-  /** The shortest idle timeout fetchIdleTimeoutInit enforces closely enough (±50%). */
-  readonly nativeIdleTimeoutMinMs?: number;
+  readonly fetchIdleTimeout?: NativeIdleTimeout;
   /**
    * Whether fetch leaves a request body stream untouched when it fails before sending any of it
    * (refused connection), so the same stream can go to the next backend. Bun does; for Deno the
