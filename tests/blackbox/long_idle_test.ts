@@ -5,6 +5,7 @@ import { assert, assertEquals } from "@std/assert";
 import { PODGATE_BIN } from "../support/process.ts";
 import { startProcess } from "../support/proxy_target.ts";
 import { startTestBackend } from "../support/test_backend.ts";
+import { readUntilEnd } from "../support/read_body.ts";
 
 Deno.test({
   name: "[binary] with a 16 s idle timeout, a stalled upstream body is still cut, then served on",
@@ -22,13 +23,7 @@ Deno.test({
       const started = performance.now();
       const res = await fetch(`${proxy.url}/stall`);
       assertEquals(res.status, 200);
-      let text = "";
-      let failed = false;
-      try {
-        for await (const chunk of res.body!) text += new TextDecoder().decode(chunk);
-      } catch {
-        failed = true;
-      }
+      const { text, failed } = await readUntilEnd(res);
       const seconds = (performance.now() - started) / 1000;
       assertEquals(text, "partial");
       assert(failed, "the client must see the body end in an error, not a clean end");

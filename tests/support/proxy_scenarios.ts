@@ -6,6 +6,7 @@ import type { StartProxy } from "./proxy_target.ts";
 import { freePort } from "./process.ts";
 import { rawRequest } from "./raw_http.ts";
 import { GZIP_TEXT, gzipped, startTestBackend, type TestBackend } from "./test_backend.ts";
+import { readUntilEnd } from "./read_body.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -312,13 +313,7 @@ export function proxyScenarios(label: string, start: StartProxy): void {
       withSetup(start, 1, { PODGATE_TIMEOUTS__UPSTREAM_IDLE_MS: "300" }, async ({ url }) => {
         const res = await fetch(`${url}/stall`);
         assertEquals(res.status, 200);
-        let text = "";
-        let failed = false;
-        try {
-          for await (const chunk of res.body!) text += new TextDecoder().decode(chunk);
-        } catch {
-          failed = true;
-        }
+        const { text, failed } = await readUntilEnd(res);
         assertEquals(text, "partial");
         assert(failed, "the client must see the body end in an error, not a clean end");
       }),

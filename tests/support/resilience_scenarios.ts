@@ -123,6 +123,25 @@ function dyingAfterBody(): { address: string; sawBody: () => boolean; close: () 
   };
 }
 
+/** A proxy in front of a backend that refuses connections and one that answers. */
+async function behindRefusingAndGood(
+  start: StartProxy,
+  body: (proxy: ProxyTarget, dead: string) => Promise<void>,
+): Promise<void> {
+  const dead = `127.0.0.1:${freePort()}`;
+  const good = await startTestBackend("backend-2");
+  const proxy = await start({
+    PODGATE_DISCOVERY: "static",
+    PODGATE_BACKENDS: [dead, good.address].join(","),
+  });
+  try {
+    await body(proxy, dead);
+  } finally {
+    await proxy.stop();
+    await good.close();
+  }
+}
+
 async function info(proxy: ProxyTarget) {
   return await (await fetch(`${proxy.url}/info`)).json() as {
     backends: Array<{ address: string; state: string; times_ejected: number }>;
@@ -325,39 +344,26 @@ export function resilienceScenarios(label: string, start: StartProxy): void {
     }
   });
 
-  t("a GET to a backend that refuses connections is retried on another: no error", async () => {
-    const dead = `127.0.0.1:${freePort()}`;
-    const good = await startTestBackend("backend-2");
-    const proxy = await start({
-      PODGATE_DISCOVERY: "static",
-      PODGATE_BACKENDS: [dead, good.address].join(","),
-    });
-    try {
-      const result = await load(proxy.url, 20, 1);
-      const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
-      report("refused backend", { sent: result.sent, failed: failures(result) });
-      assertEquals(failures(result), 0);
-      assert(
-        /podgate_upstream_retries_total [1-9]/.test(metrics),
-        "retries are counted in /metrics",
-      );
-      assert(metrics.includes(`podgate_upstream_errors_total{backend="${dead}",kind="connect"}`));
-    } finally {
-      await proxy.stop();
-      await good.close();
-    }
-  });
+  t(
+    "a GET to a backend that refuses connections is retried on another: no error",
+    () =>
+      behindRefusingAndGood(start, async (proxy, dead) => {
+        const result = await load(proxy.url, 20, 1);
+        const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
+        report("refused backend", { sent: result.sent, failed: failures(result) });
+        assertEquals(failures(result), 0);
+        assert(
+          /podgate_upstream_retries_total [1-9]/.test(metrics),
+          "retries are counted in /metrics",
+        );
+        assert(metrics.includes(`podgate_upstream_errors_total{backend="${dead}",kind="connect"}`));
+      }),
+  );
 
   t(
     "a POST to a backend that refuses connections is retried on another with its whole body",
-    async () => {
-      const dead = `127.0.0.1:${freePort()}`;
-      const good = await startTestBackend("backend-2");
-      const proxy = await start({
-        PODGATE_DISCOVERY: "static",
-        PODGATE_BACKENDS: [dead, good.address].join(","),
-      });
-      try {
+    () =>
+      behindRefusingAndGood(start, async (proxy) => {
         const sent = new Uint8Array(300 * 1024).map((_, i) => (i * 31) & 0xff);
         // Round-robin alternates, so some of these meet the refusing backend first.
         for (let i = 0; i < 4; i++) {
@@ -369,11 +375,7 @@ export function resilienceScenarios(label: string, start: StartProxy): void {
         }
         const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
         assert(/podgate_upstream_retries_total [1-9]/.test(metrics), "some POST was retried");
-      } finally {
-        await proxy.stop();
-        await good.close();
-      }
-    },
+      }),
   );
 
   t("SIGTERM during load: /ready turns 503 and no in-flight request fails", async () => {
