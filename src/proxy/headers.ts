@@ -13,9 +13,11 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
 /** The header names a Connection header lists: they are hop-by-hop too. */
-function connectionTokens(value: unknown): string[] {
-  if (typeof value !== "string" || value === "") return [];
+function connectionTokens(value: unknown): readonly string[] {
+  if (typeof value !== "string" || value === "") return NO_NAMES;
   const names: string[] = [];
   for (const token of value.split(",")) {
     const name = token.trim().toLowerCase();
