@@ -7,6 +7,8 @@ import type {
   TlsClientOptions,
 } from "./types.ts";
 import { connectWebSocket, upgradeWebSocket } from "./deno_websocket.ts";
+import { denoDial } from "./deno_socket.ts";
+import { webStreamBody } from "./web_body_stream.ts";
 
 const encoder = new TextEncoder();
 
@@ -63,6 +65,8 @@ export const denoRuntime: Runtime = {
   fetchResponseHeadersMutable: false,
   requestHeadersMutable: false,
   fetchKeepsUnsentBody: false,
+  // Deno's fetch does not cross threads the way Bun's does; its own client is for "http1" only.
+  http1: { dial: denoDial, streamBody: webStreamBody, preferred: false },
   upgradeWebSocket,
   connectWebSocket,
   env: (name) => Deno.env.get(name),

@@ -1,0 +1,34 @@
+// The head of an HTTP/1.1 request without a body, as one string (bytes when it is not ASCII).
+import type { RequestHeaders } from "./client.ts";
+
+// deno-lint-ignore no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * `method path HTTP/1.1`, then Host (the backend's `address` unless the headers carry one),
+ * then every header; names as given, a list value as repeated fields. Header values are
+ * ByteStrings (code points up to 0xFF), so a head that is not ASCII is encoded byte for byte
+ * (latin1), never as UTF-8, which would change them.
+ */
+export function requestHead(
+  method: string,
+  path: string,
+  headers: RequestHeaders,
+  address: string,
+): string | Uint8Array {
+  let head = method + " " + path + " HTTP/1.1\r\n";
+  if (!("host" in headers)) head += "host: " + address + "\r\n";
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (typeof value === "string") head += name + ": " + value + "\r\n";
+    else for (const item of value) head += name + ": " + item + "\r\n";
+  }
+  head += "\r\n";
+  return ASCII.test(head) ? head : latin1(head);
+}
+
+function latin1(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
