@@ -69,6 +69,13 @@ const timeouts = z.strictObject({
   upstreamHeadersMs: millis(30_000),
   /** Longest pause between two chunks of an upstream response body before it is cut. */
   upstreamIdleMs: millis(60_000),
+  /** podgate's own HTTP/1.1 client: a backend connection not open after this long fails as a
+   * connect error (502, and the request may go to another backend). fetch has no such limit. */
+  upstreamConnectMs: millis(5_000),
+  /** podgate's own HTTP/1.1 client: an idle kept-alive backend connection is closed within
+   * this long (0: one request per connection). Keep it below the backends' keep-alive timeout
+   * (Node's default is 5 s, Go's none). */
+  upstreamKeepAliveMs: millis(4_000),
   /** A client connection idle for this long is closed (Bun rounds to seconds, max 255 s). */
   clientIdleMs: millis(120_000),
   /** Without response headers after this long, a client that has left cancels the upstream
@@ -120,6 +127,10 @@ export const proxyConfigSchema = z.strictObject({
   /** Send the client's Host upstream (true) or the backend's address (false). */
   preserveHost: z.boolean().default(true),
   accessLog: z.boolean().default(true),
+  /** How requests without a body reach backends: podgate's own HTTP/1.1 client ("http1"),
+   * the runtime's fetch ("fetch"), or the faster for the runtime ("auto": http1 under Bun,
+   * fetch under Deno). Requests with a body always go through fetch. */
+  upstreamClient: z.enum(["auto", "http1", "fetch"]).default("auto"),
   /** Count requests for /metrics (the endpoint stays; off only skips the per-request counting). */
   metrics: z.boolean().default(true),
   logLevel: logLevel(),

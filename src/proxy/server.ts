@@ -21,6 +21,7 @@ import { createProxyMetrics, type ProxyMetrics } from "../metrics/mod.ts";
 import { VERSION } from "../version.ts";
 import { createStats, type ProxyStats } from "./stats.ts";
 import { createTransport } from "./transport.ts";
+import { createHttp1Client } from "../http1/client.ts";
 import { delay, within } from "../timing.ts";
 
 export interface ProxyParts {
@@ -92,6 +93,17 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     });
   });
 
+  const useHttp1 = config.upstreamClient === "http1" ||
+    (config.upstreamClient === "auto" && runtime.http1.preferred);
+  const http1 = useHttp1
+    ? createHttp1Client({
+      dial: runtime.http1.dial,
+      streamBody: runtime.http1.streamBody,
+      connectTimeoutMs: config.timeouts.upstreamConnectMs,
+      keepAliveMs: config.timeouts.upstreamKeepAliveMs,
+      idleTimeoutMs: config.timeouts.upstreamIdleMs,
+    })
+    : undefined;
   const transport = createTransport({
     headersTimeoutMs: config.timeouts.upstreamHeadersMs,
     idleTimeoutMs: config.timeouts.upstreamIdleMs,
@@ -103,6 +115,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     headerRecord: runtime.headerRecord,
     clientAbortCheckMs: config.timeouts.clientAbortCheckMs,
     nativeIdleTimeout: runtime.fetchIdleTimeout,
+    http1,
   });
   const handler = createProxyHandler({
     pool,
@@ -166,6 +179,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     discovery: discovery.kind,
     strategy: strategy.name,
     runtime: runtime.name,
+    upstream_client: http1 ? "http1" : "fetch",
   });
 
   return {
@@ -193,6 +207,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
         logger.warn("drain_deadline_passed", { deadline_ms: config.timeouts.drainMs });
         await within(Promise.all(servers.map((s) => s.close())), 1000);
       }
+      http1?.close();
       logger.info("stopped", { drained: clean });
       logger.flush();
       return clean;

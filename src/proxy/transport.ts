@@ -1,7 +1,8 @@
-// How bytes move: one request streamed to one upstream through fetch, and its response streamed
-// back. Nothing is buffered; redirects are passed to the client; a client that leaves cancels the
-// upstream request.
+// How bytes move: one request streamed to one upstream, and its response streamed back; through
+// podgate's own HTTP/1.1 client for a request without a body when there is one, else through
+// fetch. Redirects are passed to the client; a client that leaves cancels the upstream request.
 import type { Upstream } from "../balancer/upstream.ts";
+import { type Http1Client, Http1Error, type RequestHeaders } from "../http1/client.ts";
 import type { NativeIdleTimeout } from "../runtime/types.ts";
 import { classifyFetchError, UpstreamError } from "./errors.ts";
 import {
@@ -34,6 +35,8 @@ export interface TransportOptions {
   smallBodyBytes?: number;
   /** The runtime's own fetch idle timer (see Runtime.fetchIdleTimeout), used from minMs up. */
   nativeIdleTimeout?: NativeIdleTimeout | undefined;
+  /** Carries requests without a body instead of fetch (it keeps its own idle timeout). */
+  http1?: Http1Client | undefined;
 }
 
 export interface Attempt {
@@ -73,6 +76,7 @@ export function createTransport(options: TransportOptions): Transport {
     clientAbortCheckMs = 50,
     nativeIdleTimeout,
     headerRecord,
+    http1,
   } = options;
   // A long idle timeout is left to the runtime's fetch where it has one: its timer costs nothing
   // per chunk, so bodies are piped natively (a JS-visible stream halves a 1 MiB body's throughput
@@ -105,24 +109,24 @@ export function createTransport(options: TransportOptions): Transport {
     };
     const headers = upstreamRequestHeaders(req.headers, info, requestHeadersMutable);
     headers.set("x-request-id", requestId);
-    return headers;
+    // The HTTP/1.1 client writes a plain object's fields (set-cookie as a list).
+    return http1 ? headersToRecord(headers) as HeadersInit : headers;
   };
 
-  const forward = async (req: Request, upstream: Upstream, attempt: Attempt): Promise<Response> => {
-    const controller = new AbortController();
-    const onClientGone = () => controller.abort();
+  /**
+   * After clientAbortCheckMs without response headers, links the client's signal (touching it
+   * costs Bun about 4% of a small request, and most upstreams answer sooner), then waits out
+   * the rest of the header timeout. `abort(true)` is the timeout, `abort(false)` a client gone.
+   */
+  const watchHeaders = (req: Request, abort: (timedOut: boolean) => void) => {
     let linked = false;
-    let timedOut = false;
-    // Touching req.signal costs Bun about 4% of a small request (measured in instructions), and
-    // most upstreams answer within a few milliseconds. So one timer first links the client's
-    // signal after clientAbortCheckMs (a client that left by then cancels the upstream request),
-    // then waits out the rest of the header timeout.
+    const onClientGone = () => abort(false);
     const onHeadersTimeout = () => {
-      timedOut = true;
-      controller.abort();
+      watch.timedOut = true;
+      abort(true);
     };
     const onCheck = () => {
-      if (req.signal.aborted) return controller.abort();
+      if (req.signal.aborted) return abort(false);
       req.signal.addEventListener("abort", onClientGone, { once: true });
       linked = true;
       if (headersTimeoutMs > 0) timer = setTimeout(onHeadersTimeout, headersTimeoutMs - firstWait);
@@ -134,6 +138,64 @@ export function createTransport(options: TransportOptions): Transport {
       firstWait === headersTimeoutMs ? onHeadersTimeout : onCheck,
       firstWait,
     );
+    const watch = {
+      timedOut: false,
+      /** Stops the timer; `unlink` also stops listening for the client leaving. */
+      stop(unlink: boolean) {
+        clearTimeout(timer);
+        if (unlink && linked) req.signal.removeEventListener("abort", onClientGone);
+      },
+    };
+    return watch;
+  };
+
+  const forwardHttp1 = async (
+    client: Http1Client,
+    req: Request,
+    upstream: Upstream,
+    attempt: Attempt,
+  ): Promise<Response> => {
+    const exchange = client.request(
+      upstream.address,
+      req.method,
+      attempt.path,
+      attempt.headers as RequestHeaders,
+      attempt.onDone,
+    );
+    const watch = watchHeaders(req, (timedOut) => exchange.abort(timedOut ? "timeout" : "aborted"));
+    let response: Response;
+    try {
+      response = await exchange.response;
+    } catch (error) {
+      const kind = watch.timedOut
+        ? "timeout"
+        : req.signal.aborted
+        ? "aborted"
+        : error instanceof Http1Error
+        ? error.kind
+        : "other";
+      throw new UpstreamError(kind, upstream.address, { cause: error });
+    } finally {
+      // A client that leaves mid-body cancels the body stream, which closes the connection.
+      watch.stop(true);
+    }
+    stripHopByHop(response.headers, headerRecord?.(response.headers));
+    response.headers.set("x-request-id", attempt.requestId);
+    return response;
+  };
+
+  const forward = (req: Request, upstream: Upstream, attempt: Attempt): Promise<Response> =>
+    http1 && attempt.body === null
+      ? forwardHttp1(http1, req, upstream, attempt)
+      : forwardFetch(req, upstream, attempt);
+
+  const forwardFetch = async (
+    req: Request,
+    upstream: Upstream,
+    attempt: Attempt,
+  ): Promise<Response> => {
+    const controller = new AbortController();
+    const watch = watchHeaders(req, () => controller.abort());
 
     // Built field by field: spreading the runtime's fields into a literal costs a generic copy
     // per request.
@@ -151,16 +213,16 @@ export function createTransport(options: TransportOptions): Transport {
     try {
       response = await fetchFn(upstream.origin + attempt.path, init as RequestInit);
     } catch (error) {
-      if (linked) req.signal.removeEventListener("abort", onClientGone);
-      const kind = timedOut
+      watch.stop(true);
+      const kind = watch.timedOut
         ? "timeout"
         : req.signal.aborted
         ? "aborted"
         : classifyFetchError(error);
       throw new UpstreamError(kind, upstream.address, { cause: error });
-    } finally {
-      clearTimeout(timer);
     }
+    // The client's signal stays linked: a client that leaves mid-body cancels the upstream.
+    watch.stop(false);
 
     // A small body with a known length is passed through as it is, so the runtime can pipe it
     // natively: it is (nearly) all there with the headers, so neither an idle timer nor body-end
@@ -190,6 +252,16 @@ export function createTransport(options: TransportOptions): Transport {
   };
 
   return { prepare, forward };
+}
+
+function headersToRecord(headers: Headers): RequestHeaders {
+  const record: RequestHeaders = {};
+  headers.forEach((value, name) => {
+    if (name !== "set-cookie") record[name] = value;
+  });
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) record["set-cookie"] = cookies;
+  return record;
 }
 
 function isSmall(headers: Headers, limit: number): boolean {

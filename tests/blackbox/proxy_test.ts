@@ -4,8 +4,14 @@ import { PODGATE_BIN } from "../support/process.ts";
 import { proxyScenarios } from "../support/proxy_scenarios.ts";
 import { startProcess } from "../support/proxy_target.ts";
 
-if (PODGATE_BIN) proxyScenarios("binary", startProcess);
-else {Deno.test({
+if (PODGATE_BIN) {
+  proxyScenarios("binary", startProcess);
+  // Bun's fetch, which "auto" leaves to requests with a body, carrying everything.
+  proxyScenarios(
+    "binary+fetch",
+    (env) => startProcess({ PODGATE_UPSTREAM_CLIENT: "fetch", ...env }),
+  );
+} else {Deno.test({
     name: "[binary] proxy scenarios (skipped: PODGATE_BIN is not set)",
     ignore: true,
     fn() {},
