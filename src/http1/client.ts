@@ -44,6 +44,8 @@ export interface Http1Exchange {
   readonly response: Promise<Response>;
   /** Fails the exchange with `kind` and closes its connection; nothing once it has finished. */
   abort(kind: "timeout" | "aborted"): void;
+  /** The response's body is streamed (too long to collect, or of unknown length). */
+  readonly streamed: boolean;
 }
 
 export interface Http1Client {
@@ -203,6 +205,7 @@ class Exchange implements Http1Exchange {
   failure: unknown;
   /** A reused connection went away before answering, and the request was sent again. */
   resent = false;
+  streamed = false;
 
   constructor(client: Client, method: string, head: string | Uint8Array, onDone?: () => void) {
     this.#client = client;
@@ -233,6 +236,7 @@ class Exchange implements Http1Exchange {
       (writer) => this.#attach(writer),
       () => this.#cancelled(),
     );
+    this.streamed = true;
     this.#hand(stream, false);
   }
 

@@ -37,6 +37,8 @@ export interface TransportOptions {
   nativeIdleTimeout?: NativeIdleTimeout | undefined;
   /** Carries requests without a body instead of fetch (it keeps its own idle timeout). */
   http1?: Http1Client | undefined;
+  /** How many paths with long responses are remembered (see LongBodyPaths). */
+  longBodyPaths?: number;
 }
 
 export interface Attempt {
@@ -78,6 +80,7 @@ export function createTransport(options: TransportOptions): Transport {
     headerRecord,
     http1,
   } = options;
+  const longBodies = new LongBodyPaths(options.longBodyPaths ?? 4096);
   // A long idle timeout is left to the runtime's fetch where it has one: its timer costs nothing
   // per chunk, so bodies are piped natively (a JS-visible stream halves a 1 MiB body's throughput
   // under Bun). In-flight then counts to the response headers, not to the end of the body.
@@ -179,13 +182,14 @@ export function createTransport(options: TransportOptions): Transport {
       // A client that leaves mid-body cancels the body stream, which closes the connection.
       watch.stop(true);
     }
+    if (exchange.streamed) longBodies.add(attempt.path);
     stripHopByHop(response.headers, headerRecord?.(response.headers));
     response.headers.set("x-request-id", attempt.requestId);
     return response;
   };
 
   const forward = (req: Request, upstream: Upstream, attempt: Attempt): Promise<Response> =>
-    http1 && attempt.body === null
+    http1 && attempt.body === null && !longBodies.has(attempt.path)
       ? forwardHttp1(http1, req, upstream, attempt)
       : forwardFetch(req, upstream, attempt);
 
@@ -223,6 +227,9 @@ export function createTransport(options: TransportOptions): Transport {
     }
     // The client's signal stays linked: a client that leaves mid-body cancels the upstream.
     watch.stop(false);
+    if (http1 && attempt.body === null && isSmall(response.headers, smallBodyBytes)) {
+      longBodies.delete(attempt.path); // short again: back to the own client
+    }
 
     // A small body with a known length is passed through as it is, so the runtime can pipe it
     // natively: it is (nearly) all there with the headers, so neither an idle timer nor body-end
@@ -252,6 +259,36 @@ export function createTransport(options: TransportOptions): Transport {
   };
 
   return { prepare, forward };
+}
+
+/**
+ * Paths (query left out) whose last response through the own HTTP/1.1 client was streamed:
+ * too long to collect, or of unknown length. Their requests go through fetch, whose bodies
+ * Bun pipes natively, while the own client hands every chunk to JavaScript: for a 1 MiB body
+ * that costs about 1.6× the CPU, most of it garbage collection of the chunks. Bounded: when
+ * full, it starts over.
+ */
+class LongBodyPaths {
+  readonly #paths = new Set<string>();
+  readonly #limit: number;
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+  has(path: string): boolean {
+    return this.#paths.size > 0 && this.#paths.has(withoutQuery(path));
+  }
+  add(path: string): void {
+    if (this.#paths.size >= this.#limit) this.#paths.clear();
+    this.#paths.add(withoutQuery(path));
+  }
+  delete(path: string): void {
+    if (this.#paths.size > 0) this.#paths.delete(withoutQuery(path));
+  }
+}
+
+function withoutQuery(path: string): string {
+  const query = path.indexOf("?");
+  return query === -1 ? path : path.slice(0, query);
 }
 
 function headersToRecord(headers: Headers): RequestHeaders {

@@ -129,9 +129,8 @@ export const bunStreamBody: StreamBody = (start, cancel) => {
         settle = { resolve, reject };
         const writer: BodyWriter = {
           write(chunk) {
-            controller.write(chunk);
-            const flushed = controller.flush();
-            return typeof flushed === "number" ? undefined : flushed;
+            const written = controller.write(chunk);
+            return typeof written === "number" ? undefined : written;
           },
           end() {
             settle?.resolve();
