@@ -35,6 +35,11 @@ export interface Http1ClientOptions {
   maxIdlePerBackend?: number;
   /** Bodies of known length up to this many bytes are collected and handed over whole. */
   bufferBodyBytes?: number;
+  /**
+   * The response's header list as the caller wants it, given the `tag` passed to request():
+   * editing the list before the Response exists costs far less than editing its Headers.
+   */
+  responseHeaders?: (headers: [string, string][], tag: string | undefined) => [string, string][];
 }
 
 export type RequestHeaders = Record<string, string | string[]>;
@@ -60,6 +65,7 @@ export interface Http1Client {
     path: string,
     headers: RequestHeaders,
     onDone?: () => void,
+    tag?: string,
   ): Http1Exchange;
   /** Open connections, busy and idle. */
   readonly connections: number;
@@ -103,13 +109,10 @@ class Client implements Http1Client {
     path: string,
     headers: RequestHeaders,
     onDone?: () => void,
+    tag?: string,
   ): Http1Exchange {
-    const exchange = new Exchange(
-      this,
-      method,
-      requestHead(method, path, headers, address),
-      onDone,
-    );
+    const head = requestHead(method, path, headers, address);
+    const exchange = new Exchange(this, method, head, onDone, tag);
     const conn = this.#takeIdle(address);
     if (conn) conn.assign(exchange, true);
     else this.dial(address, exchange);
@@ -185,6 +188,7 @@ class Exchange implements Http1Exchange {
   readonly response: Promise<Response>;
   readonly method: string;
   readonly head: string | Uint8Array;
+  readonly tag: string | undefined;
   readonly #client: Client;
   #resolve!: (response: Response) => void;
   #reject!: (error: unknown) => void;
@@ -207,10 +211,17 @@ class Exchange implements Http1Exchange {
   resent = false;
   streamed = false;
 
-  constructor(client: Client, method: string, head: string | Uint8Array, onDone?: () => void) {
+  constructor(
+    client: Client,
+    method: string,
+    head: string | Uint8Array,
+    onDone: (() => void) | undefined,
+    tag: string | undefined,
+  ) {
     this.#client = client;
     this.method = method;
     this.head = head;
+    this.tag = tag;
     this.#onDone = onDone;
     this.response = new Promise<Response>((resolve, reject) => {
       this.#resolve = resolve;
@@ -276,12 +287,14 @@ class Exchange implements Http1Exchange {
 
   #hand(body: ReadableStream<Uint8Array> | Uint8Array | null, complete: boolean): void {
     const head = this.responseHead!;
+    const edit = this.#client.options.responseHeaders;
+    const headers = edit ? edit(framedHeaders(head), this.tag) : framedHeaders(head);
     let response: Response;
     try {
       response = new Response(body as BodyInit | null, {
         status: head.status,
         statusText: head.statusText,
-        headers: framedHeaders(head),
+        headers,
       });
     } catch (error) {
       // A status fetch's Response cannot carry (below 200 or above 599).

@@ -13,6 +13,8 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
+const HOP_BY_HOP_LENGTHS = new Set([...HOP_BY_HOP].map((name) => name.length));
+
 const NO_NAMES: readonly string[] = Object.freeze([]);
 
 /** The header names a Connection header lists: they are hop-by-hop too. */
@@ -37,6 +39,30 @@ export function stripHopByHop(headers: Headers, present?: Record<string, unknown
     if (present ? name in present : headers.has(name)) headers.delete(name);
   }
   for (const name of connectionTokens(connection)) headers.delete(name);
+}
+
+/**
+ * A header list (name, value pairs as they arrived) without hop-by-hop fields. Most responses
+ * carry none, and then the list itself comes back.
+ */
+export function endToEndList(list: [string, string][]): [string, string][] {
+  let connection: string | undefined;
+  let found = false;
+  for (let i = 0; i < list.length; i++) {
+    const name = list[i]![0];
+    // Only names of a hop-by-hop length are lowercased and looked up: most are not.
+    if (!HOP_BY_HOP_LENGTHS.has(name.length) || !HOP_BY_HOP.has(name.toLowerCase())) continue;
+    found = true;
+    if (name.length === 10 && name.toLowerCase() === "connection") {
+      connection = connection === undefined ? list[i]![1] : `${connection},${list[i]![1]}`;
+    }
+  }
+  if (!found) return list;
+  const named = connectionTokens(connection);
+  return list.filter(([name]) => {
+    const lower = name.toLowerCase();
+    return !HOP_BY_HOP.has(lower) && !named.includes(lower);
+  });
 }
 
 /** A copy of `headers` without hop-by-hop headers. */

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import {
   downstreamResponseHeaders,
+  endToEndList,
   stripHopByHop,
   upstreamRequestHeaders,
   upstreamRequestRecord,
@@ -149,4 +150,23 @@ Deno.test("stripHopByHop() with a plain-object copy deletes the hop-by-hop heade
   stripHopByHop(headers, Object.fromEntries(headers));
   assertEquals([...headers.keys()].filter((k) => k !== "set-cookie"), ["content-type"]);
   assertEquals(headers.getSetCookie(), ["a=1", "b=2"]);
+});
+
+Deno.test("endToEndList() drops hop-by-hop fields and those Connection names, whatever their case", () => {
+  const list: [string, string][] = [
+    ["Content-Type", "text/plain"],
+    ["Connection", "keep-alive, X-Trace"],
+    ["Keep-Alive", "timeout=5"],
+    ["x-trace", "1"],
+    ["Transfer-Encoding", "chunked"],
+    ["Set-Cookie", "a=1"],
+    ["Set-Cookie", "b=2"],
+  ];
+  assertEquals(endToEndList(list), [
+    ["Content-Type", "text/plain"],
+    ["Set-Cookie", "a=1"],
+    ["Set-Cookie", "b=2"],
+  ]);
+  const clean: [string, string][] = [["Date", "x"], ["Content-Length", "3"]];
+  assert(endToEndList(clean) === clean, "nothing to drop: the same list, not a copy");
 });

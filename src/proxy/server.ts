@@ -20,7 +20,7 @@ import { bridgeWebSocket } from "./websocket.ts";
 import { createProxyMetrics, type ProxyMetrics } from "../metrics/mod.ts";
 import { VERSION } from "../version.ts";
 import { createStats, type ProxyStats } from "./stats.ts";
-import { createTransport } from "./transport.ts";
+import { createTransport, http1ResponseHeaders } from "./transport.ts";
 import { createHttp1Client } from "../http1/client.ts";
 import { delay, within } from "../timing.ts";
 
@@ -102,6 +102,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
       connectTimeoutMs: config.timeouts.upstreamConnectMs,
       keepAliveMs: config.timeouts.upstreamKeepAliveMs,
       idleTimeoutMs: config.timeouts.upstreamIdleMs,
+      responseHeaders: http1ResponseHeaders,
     })
     : undefined;
   const transport = createTransport({

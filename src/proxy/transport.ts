@@ -7,6 +7,7 @@ import type { NativeIdleTimeout } from "../runtime/types.ts";
 import { classifyFetchError, UpstreamError } from "./errors.ts";
 import {
   downstreamResponseHeaders,
+  endToEndList,
   stripHopByHop,
   upstreamRequestHeaders,
   upstreamRequestRecord,
@@ -164,6 +165,7 @@ export function createTransport(options: TransportOptions): Transport {
       attempt.path,
       attempt.headers as RequestHeaders,
       attempt.onDone,
+      attempt.requestId,
     );
     const watch = watchHeaders(req, (timedOut) => exchange.abort(timedOut ? "timeout" : "aborted"));
     let response: Response;
@@ -183,9 +185,7 @@ export function createTransport(options: TransportOptions): Transport {
       watch.stop(true);
     }
     if (exchange.streamed) longBodies.add(attempt.path);
-    stripHopByHop(response.headers, headerRecord?.(response.headers));
-    response.headers.set("x-request-id", attempt.requestId);
-    return response;
+    return response; // its headers are http1ResponseHeaders' work
   };
 
   const forward = (req: Request, upstream: Upstream, attempt: Attempt): Promise<Response> =>
@@ -259,6 +259,20 @@ export function createTransport(options: TransportOptions): Transport {
   };
 
   return { prepare, forward };
+}
+
+/**
+ * The headers of a response from the own HTTP/1.1 client, for the client to apply before it
+ * builds the Response (Http1ClientOptions.responseHeaders): hop-by-hop fields dropped, and the
+ * request id (the exchange's tag) added as X-Request-Id.
+ */
+export function http1ResponseHeaders(
+  headers: [string, string][],
+  requestId: string | undefined,
+): [string, string][] {
+  const out = endToEndList(headers);
+  if (requestId !== undefined) out.push(["x-request-id", requestId]);
+  return out;
 }
 
 /**
