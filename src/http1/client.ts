@@ -91,7 +91,8 @@ class Client implements Http1Client {
     this.#sweeper = new Sweeper<Connection>({
       idleLimitMs: options.keepAliveMs,
       quietLimitMs: options.idleTimeoutMs,
-      isBusy: (conn) => conn.current !== undefined,
+      // A connection still opening is busy too: its exchange waits for it.
+      isBusy: (conn) => conn.current !== undefined || conn.socket === undefined,
       // Only a body can be silent too long: the wait for headers is the caller's timeout.
       isWatched: (conn) => conn.current?.responseHead !== undefined && !conn.paused,
       onIdleLimit: (conn) => conn.destroy(),

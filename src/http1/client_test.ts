@@ -306,3 +306,19 @@ Deno.test("http1: a body cancelled by its reader closes the connection, which is
     await server.close();
   }
 });
+
+Deno.test("http1: a connection slower to open than keepAliveMs still carries its request", async () => {
+  const server = rawServer((conn) => write(conn, ok("slow")).then(() => {}));
+  const slowDial: Dial = async (target, events) => {
+    await delay(150);
+    return denoDial(target, events);
+  };
+  const c = client({ dial: slowDial, keepAliveMs: 40 });
+  try {
+    const res = await c.request(server.address, "GET", "/", {}).response;
+    assertEquals(await res.text(), "slow");
+  } finally {
+    c.close();
+    await server.close();
+  }
+});
