@@ -136,8 +136,11 @@ export const bunStreamBody: StreamBody = (start, cancel) => {
             settle?.resolve();
             settle = undefined;
           },
-          fail(error) {
-            settle?.reject(error);
+          fail() {
+            // Rejected without a reason: Bun then closes the client's connection mid-body (no
+            // final chunk, so the client sees the cut) without printing a multi-line dump of
+            // the error to stderr, as it does for any reason given.
+            settle?.reject(undefined);
             settle = undefined;
           },
         };

@@ -20,6 +20,7 @@ async function withSetup(
       port: number;
       backends: TestBackend[];
       logs: () => Array<Record<string, unknown>>;
+      stderr: (() => string) | undefined;
     },
   ) => Promise<void>,
 ): Promise<void> {
@@ -32,7 +33,13 @@ async function withSetup(
     ...env,
   });
   try {
-    await body({ url: proxy.url, port: proxy.port, backends, logs: proxy.logs });
+    await body({
+      url: proxy.url,
+      port: proxy.port,
+      backends,
+      logs: proxy.logs,
+      stderr: proxy.stderr,
+    });
   } finally {
     await proxy.stop();
     await Promise.all(backends.map((b) => b.close()));
@@ -310,13 +317,25 @@ export function proxyScenarios(label: string, start: StartProxy): void {
   t(
     "an upstream body that stalls is cut after the idle timeout",
     () =>
-      withSetup(start, 1, { PODGATE_TIMEOUTS__UPSTREAM_IDLE_MS: "300" }, async ({ url }) => {
-        const res = await fetch(`${url}/stall`);
-        assertEquals(res.status, 200);
-        const { text, failed } = await readUntilEnd(res);
-        assertEquals(text, "partial");
-        assert(failed, "the client must see the body end in an error, not a clean end");
-      }),
+      withSetup(
+        start,
+        1,
+        { PODGATE_TIMEOUTS__UPSTREAM_IDLE_MS: "300" },
+        async ({ url, stderr }) => {
+          const res = await fetch(`${url}/stall`);
+          assertEquals(res.status, 200);
+          const { text, failed } = await readUntilEnd(res);
+          assertEquals(text, "partial");
+          assert(failed, "the client must see the body end in an error, not a clean end");
+          // The own client cuts a body quietly; Bun's fetch prints a multi-line dump of its own
+          // that no JS hook catches (a known limit of the fetch path).
+          if (stderr && !label.endsWith("+fetch")) {
+            await new Promise((r) => setTimeout(r, 100));
+            const foreign = stderr().split("\n").filter((l) => l.trim() && !l.startsWith("{"));
+            assertEquals(foreign, [], "stderr holds only JSON log lines");
+          }
+        },
+      ),
   );
 
   t(

@@ -20,6 +20,8 @@ export interface ProxyTarget {
   readonly url: string;
   /** JSON log lines written so far. */
   logs(): LogLine[];
+  /** Everything a separate process wrote to stderr so far (in-process: undefined). */
+  stderr?: () => string;
   /** SIGTERM for a process; drain() in-process. Resolves with the exit code (0 in-process). */
   terminate(): Promise<number>;
   stop(): Promise<void>;
@@ -69,6 +71,7 @@ export const startProcess: StartProxy = async (env) => {
     port,
     url: `http://127.0.0.1:${port}`,
     logs: () => child.logs,
+    stderr: () => child.stderr(),
     terminate: async () => {
       child.kill("SIGTERM");
       return (await child.status).code;
