@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What each feature costs per request, in CPU instructions (perf stat), which vary by about 1%
 # between runs where req/s varies by 20% on a small VM: podgate with its default config against
-# the same binary with the access log off, metrics off, both off, and each other strategy.
+# the same binary with the access log off, metrics off, both off, fetch instead of the own
+# HTTP/1.1 client, and each other strategy.
 # Usage: bench/feature_cost.sh [ROUNDS]   (needs perf from Debian's linux-perf, wrk, go)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,6 +53,7 @@ measure() { # measure NAME ENV...: instructions per request through dist/podgate
     measure access-log-off PODGATE_ACCESS_LOG=false
     measure metrics-off PODGATE_METRICS=false
     measure both-off PODGATE_ACCESS_LOG=false PODGATE_METRICS=false
+    measure upstream-client-fetch PODGATE_UPSTREAM_CLIENT=fetch
     for s in weighted-round-robin least-request ewma random consistent-hash; do
       measure "$s" PODGATE_STRATEGY="$s"
     done
