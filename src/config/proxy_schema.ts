@@ -127,10 +127,9 @@ export const proxyConfigSchema = z.strictObject({
   /** Send the client's Host upstream (true) or the backend's address (false). */
   preserveHost: z.boolean().default(true),
   accessLog: z.boolean().default(true),
-  /** How requests without a body reach backends: podgate's own HTTP/1.1 client ("http1"),
-   * the runtime's fetch ("fetch"), or the faster for the runtime ("auto": http1 under Bun,
-   * fetch under Deno). Requests with a body always go through fetch. */
-  upstreamClient: z.enum(["auto", "http1", "fetch"]).default("auto"),
+  /** How requests without a body reach backends: podgate's own HTTP/1.1 client ("http1"), or
+   * the runtime's fetch ("fetch"). Requests with a body always go through fetch. */
+  upstreamClient: z.enum(["http1", "fetch"]).default("http1"),
   /** Count requests for /metrics (the endpoint stays; off only skips the per-request counting). */
   metrics: z.boolean().default(true),
   logLevel: logLevel(),

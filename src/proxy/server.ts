@@ -93,9 +93,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     });
   });
 
-  const useHttp1 = config.upstreamClient === "http1" ||
-    (config.upstreamClient === "auto" && runtime.http1.preferred);
-  const http1 = useHttp1
+  const http1 = config.upstreamClient === "http1"
     ? createHttp1Client({
       dial: runtime.http1.dial,
       streamBody: runtime.http1.streamBody,

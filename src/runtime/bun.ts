@@ -95,7 +95,7 @@ export const bunRuntime: Runtime = {
   // Bun's fetch `timeout` is a socket idle timer (reset by every byte either way) on a 4 s tick.
   fetchIdleTimeout: { init: (ms) => ({ timeout: ms }), minMs: 16_000 },
   fetchKeepsUnsentBody: true,
-  http1: { dial: bunDial, streamBody: bunStreamBody, preferred: true },
+  http1: { dial: bunDial, streamBody: bunStreamBody },
   upgradeWebSocket,
   connectWebSocket,
   env: (name) => process.env[name],

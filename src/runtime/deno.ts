@@ -65,8 +65,7 @@ export const denoRuntime: Runtime = {
   fetchResponseHeadersMutable: false,
   requestHeadersMutable: false,
   fetchKeepsUnsentBody: false,
-  // Deno's fetch does not cross threads the way Bun's does; its own client is for "http1" only.
-  http1: { dial: denoDial, streamBody: webStreamBody, preferred: false },
+  http1: { dial: denoDial, streamBody: webStreamBody },
   upgradeWebSocket,
   connectWebSocket,
   env: (name) => Deno.env.get(name),

@@ -6,7 +6,7 @@ import { startProcess } from "../support/proxy_target.ts";
 
 if (PODGATE_BIN) {
   proxyScenarios("binary", startProcess);
-  // Bun's fetch, which "auto" leaves to requests with a body, carrying everything.
+  // Bun's fetch carrying every request, not only those with a body.
   proxyScenarios(
     "binary+fetch",
     (env) => startProcess({ PODGATE_UPSTREAM_CLIENT: "fetch", ...env }),
