@@ -103,6 +103,13 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
       responseHeaders: http1ResponseHeaders,
     })
     : undefined;
+  if (http1) {
+    metrics.registry.gauge({
+      name: "podgate_upstream_connections",
+      help: "Open connections of podgate's own HTTP/1.1 client to backends, busy and idle.",
+      collect: (emit) => emit(http1.connections),
+    });
+  }
   const transport = createTransport({
     headersTimeoutMs: config.timeouts.upstreamHeadersMs,
     idleTimeoutMs: config.timeouts.upstreamIdleMs,

@@ -1,6 +1,6 @@
 // Backends crash, hang, fail and slow down; clients of the proxy should not notice. Written once,
 // run in-process on Deno and through the compiled binary. Each test prints its figures.
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { freePort, type Podgate, spawnPodgate } from "./process.ts";
 import type { ProxyTarget, StartProxy } from "./proxy_target.ts";
 import { startTestBackend } from "./test_backend.ts";
@@ -357,6 +357,10 @@ export function resilienceScenarios(label: string, start: StartProxy): void {
           "retries are counted in /metrics",
         );
         assert(metrics.includes(`podgate_upstream_errors_total{backend="${dead}",kind="connect"}`));
+        if (!label.endsWith("+fetch")) {
+          // One connection, kept alive: the load is sequential.
+          assertMatch(metrics, /\npodgate_upstream_connections 1\n/);
+        }
       }),
   );
 
