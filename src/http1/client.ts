@@ -173,6 +173,8 @@ class Client implements Http1Client {
     if (!list) return;
     const i = list.lastIndexOf(conn);
     if (i !== -1) list.splice(i, 1);
+    // Pod addresses churn: a backend's entry goes with its last idle connection.
+    if (list.length === 0) this.#idle.delete(conn.address);
   }
 
   /** The most recently used idle connection: the least likely to have been closed by now. */
