@@ -1,0 +1,149 @@
+// One keep-alive connection to a backend: it writes an exchange's head, feeds the bytes that come
+// back through the response parser to that exchange, and goes back to its client's pool (or
+// closes) when the response ends.
+import type { ByteSocket, SocketEvents } from "../runtime/types.ts";
+import type { Exchange } from "./exchange.ts";
+import { ResponseParser } from "./response_parser.ts";
+import { Http1Error } from "./types.ts";
+
+/** What a connection needs from its client's pool. */
+export interface ConnectionHost {
+  /** The response ended and the connection may carry another. */
+  release(conn: Connection): void;
+  /** The connection closed. */
+  forget(conn: Connection): void;
+  /** Opens a new connection for `exchange` (a resend). */
+  dial(address: string, exchange: Exchange): void;
+}
+
+/** One keep-alive connection to a backend, carrying one exchange at a time. */
+export class Connection implements SocketEvents {
+  readonly address: string;
+  readonly #client: ConnectionHost;
+  readonly #parser: ResponseParser;
+  socket: ByteSocket | undefined;
+  current: Exchange | undefined;
+  closed = false;
+  /** Sweeps since the last byte arrived (see Sweeper). */
+  quiet = 0;
+  /** Reading is held for a reader that is behind, which does not count as upstream silence. */
+  paused = false;
+  #reused = false;
+
+  constructor(client: ConnectionHost, address: string) {
+    this.#client = client;
+    this.address = address;
+    this.#parser = new ResponseParser({
+      head: (head) => {
+        if (this.current) this.current.responseHead = head;
+      },
+      body: (chunk) => this.current?.body(chunk),
+      end: () => this.#ended(),
+    });
+  }
+
+  opened(socket: ByteSocket): void {
+    this.socket = socket;
+    if (this.closed) socket.destroy();
+  }
+
+  dialFailed(): void {
+    this.closed = true;
+    this.#client.forget(this);
+  }
+
+  assign(exchange: Exchange, reused: boolean): void {
+    this.current = exchange;
+    this.#reused = reused;
+    exchange.conn = this;
+    this.quiet = 0;
+    this.#parser.expect(exchange.method);
+    this.socket!.write(exchange.head);
+  }
+
+  /** Called by the sweeper when a body has been silent too long. */
+  timeOut(): void {
+    const exchange = this.current;
+    if (!exchange) return;
+    exchange.fail(new Http1Error("timeout", "upstream body idle for too long"));
+    this.destroy();
+  }
+
+  waitFor(wait: Promise<unknown>): void {
+    this.#hold();
+    wait.then(() => this.resumeReading(), () => {});
+  }
+
+  pauseUntilRead(): void {
+    this.#hold();
+  }
+
+  resumeReading(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.quiet = 0;
+    this.socket?.resume();
+  }
+
+  destroy(): void {
+    if (this.socket) this.socket.destroy();
+    else this.closed = true;
+  }
+
+  data(chunk: Uint8Array): void {
+    this.quiet = 0;
+    const exchange = this.current;
+    if (!exchange) return this.destroy(); // bytes nobody asked for
+    try {
+      this.#parser.push(chunk);
+    } catch (error) {
+      exchange.fail(new Http1Error("other", `bad response from ${this.address}: ${error}`));
+      return this.destroy();
+    }
+    exchange.settle();
+  }
+
+  drain(): void {}
+
+  close(error?: unknown): void {
+    this.closed = true;
+    this.#client.forget(this);
+    const exchange = this.current;
+    if (!exchange) return;
+    if (exchange.finished && exchange.failure !== undefined) return void (this.current = undefined);
+    const started = this.#parser.started;
+    try {
+      this.#parser.closed(); // ends a body delimited by the close
+    } catch {
+      // cut short: handled below
+    }
+    if (exchange.ended) return exchange.settle();
+    this.current = undefined;
+    if (this.#reused && !started && !exchange.resent && !exchange.finished) {
+      // A kept-alive connection the backend closed just as the request went out: nothing was
+      // answered, so it is sent again once, on a new connection (as Go's transport does).
+      exchange.resent = true;
+      return this.#client.dial(this.address, exchange);
+    }
+    exchange.fail(
+      new Http1Error("reset", `${this.address} closed the connection mid-response`, {
+        cause: error,
+      }),
+    );
+  }
+
+  #ended(): void {
+    const exchange = this.current!;
+    this.current = undefined;
+    this.#reused = true;
+    exchange.end();
+    if (!this.closed && exchange.responseHead!.keepAlive) this.#client.release(this);
+    else this.destroy();
+  }
+
+  #hold(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.socket?.pause();
+  }
+}
