@@ -5,6 +5,8 @@ import type { Upstream } from "../balancer/upstream.ts";
 import { type Http1Client, Http1Error, type RequestHeaders } from "../http1/client.ts";
 import type { NativeIdleTimeout } from "../runtime/types.ts";
 import { classifyFetchError, UpstreamError } from "./errors.ts";
+import { LongBodyPaths } from "./long_body_paths.ts";
+import { tracked } from "./tracked_body.ts";
 import {
   downstreamResponseHeaders,
   endToEndList,
@@ -275,36 +277,6 @@ export function http1ResponseHeaders(
   return out;
 }
 
-/**
- * Paths (query left out) whose last response through the own HTTP/1.1 client was streamed:
- * too long to collect, or of unknown length. Their requests go through fetch, whose bodies
- * Bun pipes natively, while the own client hands every chunk to JavaScript: for a 1 MiB body
- * that costs about 1.6× the CPU, most of it garbage collection of the chunks. Bounded: when
- * full, it starts over.
- */
-class LongBodyPaths {
-  readonly #paths = new Set<string>();
-  readonly #limit: number;
-  constructor(limit: number) {
-    this.#limit = limit;
-  }
-  has(path: string): boolean {
-    return this.#paths.size > 0 && this.#paths.has(withoutQuery(path));
-  }
-  add(path: string): void {
-    if (this.#paths.size >= this.#limit) this.#paths.clear();
-    this.#paths.add(withoutQuery(path));
-  }
-  delete(path: string): void {
-    if (this.#paths.size > 0) this.#paths.delete(withoutQuery(path));
-  }
-}
-
-function withoutQuery(path: string): string {
-  const query = path.indexOf("?");
-  return query === -1 ? path : path.slice(0, query);
-}
-
 function headersToRecord(headers: Headers): RequestHeaders {
   const record: RequestHeaders = {};
   headers.forEach((value, name) => {
@@ -318,46 +290,4 @@ function headersToRecord(headers: Headers): RequestHeaders {
 function isSmall(headers: Headers, limit: number): boolean {
   const length = headers.get("content-length");
   return length !== null && Number(length) <= limit;
-}
-
-/**
- * Passes a body through, cutting it when the upstream stays silent for `idleMs` (0: never), and
- * reporting once when it ends in any way.
- */
-function tracked(
-  body: ReadableStream<Uint8Array>,
-  idleMs: number,
-  onIdle: () => void,
-  onDone: (() => void) | undefined,
-): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let finished = false;
-  const finish = () => {
-    if (finished) return;
-    finished = true;
-    onDone?.();
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (idleMs > 0) timer = setTimeout(onIdle, idleMs);
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          finish();
-          controller.close();
-        } else controller.enqueue(value);
-      } catch (error) {
-        finish();
-        controller.error(error);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    cancel(reason) {
-      clearTimeout(timer);
-      finish();
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
 }
