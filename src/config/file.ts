@@ -1,7 +1,6 @@
 // Finds and reads the config file: an explicit path must exist; otherwise the first candidate that
 // exists is used, and none is fine.
-import type { ConfigFile } from "./load.ts";
-import { ConfigError } from "./load.ts";
+import { cannotParse, ConfigError, type ConfigFile, parseConfigText } from "./load.ts";
 
 export const DEFAULT_CONFIG_PATHS = ["./config.json", "/etc/config/config.json"];
 
@@ -16,14 +15,29 @@ export async function readConfigFile(
   candidates: string[] = DEFAULT_CONFIG_PATHS,
 ): Promise<ConfigFile | undefined> {
   if (explicit !== undefined) {
+    let text: string;
     try {
-      return { path: explicit, text: await access.readTextFile(explicit) };
+      text = await access.readTextFile(explicit);
     } catch (error) {
       throw new ConfigError([`${explicit}: cannot read config file: ${(error as Error).message}`]);
     }
+    return await parseConfigFile({ path: explicit, text });
   }
   for (const path of candidates) {
-    if (await access.fileExists(path)) return { path, text: await access.readTextFile(path) };
+    if (await access.fileExists(path)) {
+      return await parseConfigFile({ path, text: await access.readTextFile(path) });
+    }
   }
   return undefined;
+}
+
+/** Parses a config file: JSON for `.json`, YAML (which reads JSON too) for any other name. */
+export async function parseConfigFile(file: ConfigFile): Promise<ConfigFile> {
+  if (file.path.endsWith(".json")) return { ...file, parsed: parseConfigText(file) };
+  const { parse } = await import("yaml");
+  try {
+    return { ...file, parsed: parse(file.text) ?? {} };
+  } catch (error) {
+    throw cannotParse(file, error);
+  }
 }

@@ -1,5 +1,11 @@
-import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
-import { backendConfigSchema, ConfigError, loadConfig, proxyConfigSchema } from "./mod.ts";
+import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
+import {
+  backendConfigSchema,
+  ConfigError,
+  loadConfig,
+  parseConfigFile,
+  proxyConfigSchema,
+} from "./mod.ts";
 
 const file = (path: string, text: string) => ({ path, text });
 
@@ -29,9 +35,10 @@ Deno.test("loadConfig() reads the seed's backend config unchanged", () => {
   assertEquals(config.port, 8080);
 });
 
-Deno.test("loadConfig() layers defaults, file, env and flags, later wins", () => {
+Deno.test("loadConfig() layers defaults, file, env and flags, later wins", async () => {
+  const yaml = "port: 7000\nbackends: [a:1]\ntimeouts:\n  drainMs: 5\n";
   const { config } = loadConfig(proxyConfigSchema, {
-    file: file("config.yaml", "port: 7000\nbackends: [a:1]\ntimeouts:\n  drainMs: 5\n"),
+    file: await parseConfigFile(file("config.yaml", yaml)),
     env: { PODGATE_PORT: "7001", PODGATE_TIMEOUTS__UPSTREAM_HEADERS_MS: "250" },
     flags: { port: "7002" },
   });
@@ -83,12 +90,11 @@ Deno.test("loadConfig() explains a Kubernetes service-link value", () => {
   assertMatch(message!, /^PODGATE_PORT: port: .*enableServiceLinks: false/);
 });
 
-Deno.test("loadConfig() rejects unknown keys in a file, naming each", () => {
-  const found = problems(() =>
-    loadConfig(proxyConfigSchema, {
-      file: file("cfg.yaml", "backends: [a:1]\nprot: 80\ntimeouts:\n  drainMS: 1\n"),
-    })
+Deno.test("loadConfig() rejects unknown keys in a file, naming each", async () => {
+  const yaml = await parseConfigFile(
+    file("cfg.yaml", "backends: [a:1]\nprot: 80\ntimeouts:\n  drainMS: 1\n"),
   );
+  const found = problems(() => loadConfig(proxyConfigSchema, { file: yaml }));
   assert(found.includes('cfg.yaml: unknown key "prot"'), found.join("\n"));
   assert(found.includes('cfg.yaml: unknown key "drainMS" in timeouts'), found.join("\n"));
 });
@@ -130,4 +136,12 @@ Deno.test("loadConfig() returns a frozen config", () => {
 Deno.test("loadConfig() rejects an unknown flag", () => {
   const [message] = problems(() => loadConfig(proxyConfigSchema, { flags: { prot: "1" } }));
   assertEquals(message, "--prot: unknown flag");
+});
+
+Deno.test("parseConfigFile() names the file whose YAML does not parse", async () => {
+  const error = await assertRejects(
+    () => parseConfigFile(file("config.yaml", "port: [1\n")),
+    ConfigError,
+  );
+  assertMatch(error.problems[0]!, /^config\.yaml: cannot parse/);
 });
