@@ -2,6 +2,8 @@
 // the bodies it hands to Bun.serve: written straight to the client's socket, with no queue.
 import type { BodyWriter, ByteSocket, Dial, SocketEvents, StreamBody } from "./types.ts";
 
+const encoder = new TextEncoder();
+
 interface BunTcpSocket {
   data: BunSocket;
   write(data: string | Uint8Array): number;
@@ -46,13 +48,13 @@ class BunSocket implements ByteSocket {
   write(data: string | Uint8Array): boolean {
     if (this.closed || !this.tcp) return false;
     if (this.unsent.length > 0) {
-      this.unsent.push(typeof data === "string" ? new TextEncoder().encode(data) : data);
+      this.unsent.push(typeof data === "string" ? encoder.encode(data) : data);
       return false;
     }
     // A string is ASCII (see ByteSocket.write), so its length is its byte count.
     const sent = this.tcp.write(data);
     if (sent >= data.length) return true;
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
     this.unsent.push(bytes.subarray(Math.max(0, sent)));
     return false;
   }

@@ -3,6 +3,7 @@
 import type { ByteSocket, Dial, SocketEvents } from "./types.ts";
 
 const READ_BYTES = 65_536;
+const encoder = new TextEncoder();
 
 export const denoDial: Dial = async ({ hostname, port }, events) => {
   const conn = await Deno.connect({ hostname, port });
@@ -26,7 +27,7 @@ class DenoSocket implements ByteSocket {
 
   write(data: string | Uint8Array): boolean {
     if (this.#closed) return false;
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
     this.#queued++;
     this.#writing = this.#writing.then(async () => {
       if (this.#closed) return;
