@@ -152,10 +152,9 @@ export class Exchange implements Http1Exchange {
   }
 
   #attach(writer: BodyWriter): void {
-    if (this.finished && this.failure !== undefined) return writer.fail(this.failure);
     if (this.failure !== undefined) {
       writer.fail(this.failure);
-      return this.#finish();
+      return this.#finish(); // once only: a cancelled or failed exchange has finished already
     }
     this.writer = writer;
     const queued = this.chunks;
