@@ -190,9 +190,12 @@ export function createTransport(options: TransportOptions): Transport {
     return response; // its headers are http1ResponseHeaders' work
   };
 
+  /** The own client carries requests without a body (unless their path has long responses). */
+  const ownClientFits = (attempt: Attempt) => http1 !== undefined && attempt.body === null;
+
   const forward = (req: Request, upstream: Upstream, attempt: Attempt): Promise<Response> =>
-    http1 && attempt.body === null && !longBodies.has(attempt.path)
-      ? forwardHttp1(http1, req, upstream, attempt)
+    ownClientFits(attempt) && !longBodies.has(attempt.path)
+      ? forwardHttp1(http1!, req, upstream, attempt)
       : forwardFetch(req, upstream, attempt);
 
   const forwardFetch = async (
@@ -229,7 +232,7 @@ export function createTransport(options: TransportOptions): Transport {
     }
     // The client's signal stays linked: a client that leaves mid-body cancels the upstream.
     watch.stop(false);
-    if (http1 && attempt.body === null && isSmall(response.headers, smallBodyBytes)) {
+    if (ownClientFits(attempt) && isSmall(response.headers, smallBodyBytes)) {
       longBodies.delete(attempt.path); // short again: back to the own client
     }
 
