@@ -55,3 +55,13 @@ export function errorResponse(
     headers: { "content-type": "application/json" },
   });
 }
+
+/**
+ * 400 for a request whose framing is ambiguous or that cannot be forwarded with its body (see
+ * framing.ts). The client connection is closed after it: what follows on it cannot be trusted.
+ */
+export function framingError(reason: string): Response {
+  const res = errorResponse(400, "bad request framing", { reason });
+  res.headers.set("connection", "close");
+  return res;
+}

@@ -9,7 +9,8 @@ import { isRetryable, RETRYABLE_STATUSES } from "../balancer/retryable.ts";
 import type { Strategy } from "../balancer/strategy.ts";
 import type { Upstream } from "../balancer/upstream.ts";
 import type { Logger } from "../log.ts";
-import { errorResponse, UpstreamError, type UpstreamErrorKind } from "./errors.ts";
+import { errorResponse, framingError, UpstreamError, type UpstreamErrorKind } from "./errors.ts";
+import { requestFraming } from "./framing.ts";
 import { attemptBody } from "./request_body.ts";
 import { isWebSocketUpgrade } from "./websocket.ts";
 import type { ProxyStats } from "./stats.ts";
@@ -110,9 +111,18 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     const clientRequestId = req.headers.get("x-request-id");
     const requestId = clientRequestId || newRequestId();
     const path = pathAndQuery(req.url);
+    const framing = requestFraming(
+      req.method,
+      req.headers.get("content-length"),
+      req.headers.get("transfer-encoding"),
+    );
     const endRequest = budget.startRequest();
     const upgrade = webSocket !== undefined && isWebSocketUpgrade(req);
-    const body = upgrade ? undefined : attemptBody(req, fetchKeepsUnsentBody);
+    // The framing verdict alone says whether there is a body to send: a stream the server
+    // handed over for a request without one is never offered to an upstream.
+    const body = upgrade || framing.kind !== "length" && framing.kind !== "chunked"
+      ? undefined
+      : attemptBody(req, fetchKeepsUnsentBody);
     const tried: Upstream[] = [];
     let headers: HeadersInit | undefined;
     const releases: Array<() => void> = [];
@@ -145,6 +155,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     };
 
     try {
+      if (framing.kind === "reject") return finish(framingError(framing.reason), "-", "framing");
       for (;;) {
         const { list, full } = candidates(tried);
         const upstream = list.length > 0

@@ -1,0 +1,80 @@
+// Request framing (RFC 9112 §6, RFC 9110 §8.6): the one place that decides, from the request's
+// method and framing headers alone, whether it has a body and how that body is delimited, or
+// that it must be refused. It runs before any backend or client is chosen, and every client
+// takes its verdict, so no request can reach an upstream with framing the upstream reads
+// differently from podgate.
+//
+// The runtime's server (Bun.serve, Deno.serve) has parsed the bytes already: it refuses bare CR,
+// NUL, obs-fold and malformed chunked bodies itself, and a Headers object cannot hold CR, LF or
+// NUL. What reaches podgate can still be ambiguous in ways a server lets through, and those are
+// refused here: see the README's "Request framing" table for which layer enforces what.
+
+/** How a request's body is delimited, or why it is refused. */
+export type RequestFraming =
+  | { readonly kind: "none" }
+  | { readonly kind: "length"; readonly length: number }
+  | { readonly kind: "chunked" }
+  | { readonly kind: "reject"; readonly reason: string };
+
+const NONE: RequestFraming = Object.freeze({ kind: "none" });
+const CHUNKED: RequestFraming = Object.freeze({ kind: "chunked" });
+
+// Neither client can carry a body on these: fetch refuses one (under Bun and Deno alike), and
+// a backend that does not expect one would read it as the start of the next request.
+const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
+
+/** The longest Content-Length podgate accepts: 15 digits keep it an exact integer. */
+const MAX_LENGTH_DIGITS = 15;
+
+/**
+ * The framing of a request with this method and these two header values, as the Headers object
+ * gives them (a repeated field arrives joined by ", ").
+ */
+export function requestFraming(
+  method: string,
+  contentLength: string | null,
+  transferEncoding: string | null,
+): RequestFraming {
+  if (transferEncoding !== null) {
+    if (contentLength !== null) {
+      return reject("both Content-Length and Transfer-Encoding are present");
+    }
+    if (transferEncoding.trim().toLowerCase() !== "chunked") {
+      return reject(`Transfer-Encoding must be exactly "chunked", not ${quote(transferEncoding)}`);
+    }
+    if (BODYLESS_METHODS.has(method)) return reject(`a ${method} request cannot carry a body`);
+    return CHUNKED;
+  }
+  if (contentLength === null) return NONE;
+  const length = plainDigits(contentLength);
+  if (length < 0) {
+    return reject(
+      contentLength.includes(",")
+        ? "Content-Length is repeated"
+        : `Content-Length must be plain digits, not ${quote(contentLength)}`,
+    );
+  }
+  if (length === 0) return NONE;
+  if (BODYLESS_METHODS.has(method)) return reject(`a ${method} request cannot carry a body`);
+  return { kind: "length", length };
+}
+
+/** The value as a whole number when it is 1–15 ASCII digits, else -1. */
+function plainDigits(value: string): number {
+  if (value.length === 0 || value.length > MAX_LENGTH_DIGITS) return -1;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function reject(reason: string): RequestFraming {
+  return { kind: "reject", reason };
+}
+
+function quote(value: string): string {
+  return JSON.stringify(value.length > 64 ? value.slice(0, 64) + "…" : value);
+}
