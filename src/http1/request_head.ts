@@ -1,5 +1,8 @@
 // The head of an HTTP/1.1 request without a body, as one string (bytes when it is not ASCII).
-import type { RequestHeaders } from "./client.ts";
+import type { RequestHeaders } from "./types.ts";
+
+// Methods whose content has a meaning: without a body they say so (RFC 9110 §8.6).
+const DECLARES_EMPTY_BODY = new Set(["POST", "PUT", "PATCH"]);
 
 // deno-lint-ignore no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
@@ -19,10 +22,13 @@ export function requestHead(
   let head = method + " " + path + " HTTP/1.1\r\n";
   if (!("host" in headers)) head += "host: " + address + "\r\n";
   for (const name in headers) {
+    // The head goes out alone: framing fields would promise a body that never follows.
+    if (name === "content-length" || name === "transfer-encoding") continue;
     const value = headers[name]!;
     if (typeof value === "string") head += name + ": " + value + "\r\n";
     else for (const item of value) head += name + ": " + item + "\r\n";
   }
+  if (DECLARES_EMPTY_BODY.has(method)) head += "content-length: 0\r\n";
   head += "\r\n";
   return ASCII.test(head) ? head : latin1(head);
 }

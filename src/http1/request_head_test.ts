@@ -25,3 +25,18 @@ Deno.test("requestHead() encodes a non-ASCII header value byte for byte, not as 
   assertEquals(head, Uint8Array.from(expected, (c) => c.charCodeAt(0)));
   assertEquals((head as Uint8Array).length, expected.length, "é is one byte (0xE9)");
 });
+
+Deno.test("requestHead() never sends framing fields, and says an empty POST/PUT/PATCH is empty", () => {
+  const framing = { host: "h", "content-length": "10", "transfer-encoding": "chunked" };
+  assertEquals(requestHead("GET", "/", framing, "x:1"), "GET / HTTP/1.1\r\nhost: h\r\n\r\n");
+  for (const method of ["POST", "PUT", "PATCH"]) {
+    assertEquals(
+      requestHead(method, "/", framing, "x:1"),
+      `${method} / HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\n\r\n`,
+    );
+  }
+  assertEquals(
+    requestHead("DELETE", "/", { host: "h" }, "x:1"),
+    "DELETE / HTTP/1.1\r\nhost: h\r\n\r\n",
+  );
+});

@@ -113,7 +113,12 @@ export function parseHead(bytes: Uint8Array, headRequest: boolean): ResponseHead
       }
     }
   }
-  if (status < 200) return null;
+  if (status < 200) {
+    // 100 Continue and 103 Early Hints are skipped; no other 1xx is defined for a request that
+    // asked for none, so anything else means the upstream speaks a protocol we do not.
+    if (status === 100 || status === 103) return null;
+    throw new Http1ParseError(`Cannot parse response: unexpected informational status ${status}`);
+  }
 
   let keepAlive = http10 ? connectionKeepAlive && !connectionClose : !connectionClose;
   // Both framings at once is how request smuggling starts: trust Transfer-Encoding for this
@@ -126,6 +131,11 @@ export function parseHead(bytes: Uint8Array, headRequest: boolean): ResponseHead
   else if (contentLength >= 0) bodyKind = "length";
   else bodyKind = "close";
   if (bodyKind === "close") keepAlive = false;
+  // A 204 may declare no length and no 204 or 304 a transfer coding (RFC 9110 §8.6, RFC 9112
+  // §6.1): an upstream that does may send a body nobody reads, so its connection is not reused.
+  if (bodyKind === "none" && !headRequest) {
+    if (transferEncoding || (status === 204 && contentLength > 0)) keepAlive = false;
+  }
   return {
     status,
     statusText,

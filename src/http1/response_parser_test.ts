@@ -150,10 +150,10 @@ Deno.test("ResponseParser.push() rejects a status line that is not HTTP/1.x NNN"
   }
 });
 
-Deno.test("ResponseParser.push() skips 1xx responses and reports the final one", () => {
+Deno.test("ResponseParser.push() skips 100 and 103 responses and reports the final one", () => {
   const final = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
   // In one chunk, one after another, and split inside an interim head.
-  const oneChunk = parse(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n${final}`);
+  const oneChunk = parse(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early\r\n\r\n${final}`);
   assertEquals(oneChunk.shape(), ["head", "body:hi", "end"]);
   assertEquals(oneChunk.heads[0]?.status, 200);
   const split = parse([
@@ -164,6 +164,35 @@ Deno.test("ResponseParser.push() skips 1xx responses and reports the final one",
   ]);
   assertEquals(split.shape(), ["head", "body:hi", "end"]);
   assertEquals(split.heads[0]?.headers, [["Content-Length", "2"]]);
+});
+
+Deno.test("ResponseParser.push() rejects a 1xx other than 100, 101 and 103", () => {
+  for (const status of [102, 104, 150, 199]) {
+    const error = parseError(
+      `HTTP/1.1 ${status} Odd\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`,
+    );
+    assertStringIncludes(error.message, `informational status ${status}`);
+  }
+});
+
+Deno.test("ResponseParser.push() does not keep a connection whose 204 or 304 declared a body", () => {
+  const cases = [
+    "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+    "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n",
+    "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n",
+  ];
+  for (const response of cases) assertEquals(parse(response).heads[0]?.keepAlive, false, response);
+  // What RFC 9110 allows keeps the connection: a 304's length is the representation's, and a
+  // HEAD response says what a GET would have carried.
+  const kept = [
+    { method: "GET", response: "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n" },
+    { method: "GET", response: "HTTP/1.1 204 No Content\r\n\r\n" },
+    { method: "HEAD", response: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" },
+    { method: "HEAD", response: "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n" },
+  ];
+  for (const { method, response } of kept) {
+    assertEquals(parse(response, { method }).heads[0]?.keepAlive, true, response);
+  }
 });
 
 Deno.test("ResponseParser.push() rejects 101 Switching Protocols", () => {
@@ -184,7 +213,6 @@ Deno.test("ResponseParser.push() ends a HEAD, 204 or 304 response right after it
     assertEquals(r.events, ["head", "end"], response);
     assertEquals(r.heads[0]?.bodyKind, "none");
     assertEquals(r.heads[0]?.contentLength, -1);
-    assertEquals(r.heads[0]?.keepAlive, true);
     assertEquals(r.parser.busy, false);
   }
 });
