@@ -2,7 +2,7 @@
 // back through the response parser to that exchange, and goes back to its client's pool (or
 // closes) when the response ends.
 import type { ByteSocket, SocketEvents } from "../runtime/types.ts";
-import type { Exchange } from "./exchange.ts";
+import type { Exchange, ExchangeConnection } from "./exchange.ts";
 import { ResponseParser } from "./response_parser.ts";
 import { Http1Error } from "./types.ts";
 
@@ -17,7 +17,7 @@ export interface ConnectionHost {
 }
 
 /** One keep-alive connection to a backend, carrying one exchange at a time. */
-export class Connection implements SocketEvents {
+export class Connection implements SocketEvents, ExchangeConnection {
   readonly address: string;
   readonly #client: ConnectionHost;
   readonly #parser: ResponseParser;

@@ -1,7 +1,6 @@
 // One request and its response as the client tracks them: the head to send, the response head
 // once it arrives, a body collected whole or streamed to a writer, and one onDone at the end.
 import type { BodyWriter } from "../runtime/types.ts";
-import type { Connection } from "./connection.ts";
 import type { ResponseHead } from "./response_parser.ts";
 import { type Http1ClientOptions, Http1Error, type Http1Exchange } from "./types.ts";
 
@@ -9,6 +8,17 @@ import { type Http1ClientOptions, Http1Error, type Http1Exchange } from "./types
 export interface ExchangeHost {
   readonly options: Http1ClientOptions;
   readonly bufferBodyBytes: number;
+}
+
+/** What an exchange asks of the connection carrying it (see Connection). */
+export interface ExchangeConnection {
+  /** Closes the connection now. */
+  destroy(): void;
+  /** Holds reading until `wait` settles: the body's reader is behind. */
+  waitFor(wait: Promise<unknown>): void;
+  /** Holds reading until resumeReading(). */
+  pauseUntilRead(): void;
+  resumeReading(): void;
 }
 
 /** One request and its response. */
@@ -21,7 +31,7 @@ export class Exchange implements Http1Exchange {
   #resolve!: (response: Response) => void;
   #reject!: (error: unknown) => void;
   #onDone: (() => void) | undefined;
-  conn: Connection | undefined;
+  conn: ExchangeConnection | undefined;
   /** The response head, once it arrived. */
   responseHead: ResponseHead | undefined;
   /** Body bytes not yet handed to a writer. */

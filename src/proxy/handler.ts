@@ -8,6 +8,7 @@ import type { RetryBudget } from "../balancer/retry_budget.ts";
 import { isRetryable, RETRYABLE_STATUSES } from "../balancer/retryable.ts";
 import type { Strategy } from "../balancer/strategy.ts";
 import type { Upstream } from "../balancer/upstream.ts";
+import type { RequestHeaders } from "../http1/client.ts";
 import type { Logger } from "../log.ts";
 import { errorResponse, framingError, UpstreamError, type UpstreamErrorKind } from "./errors.ts";
 import { requestFraming } from "./framing.ts";
@@ -124,7 +125,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       ? undefined
       : attemptBody(req, fetchKeepsUnsentBody);
     const tried: Upstream[] = [];
-    let headers: HeadersInit | undefined;
+    let headers: RequestHeaders | undefined;
     const releases: Array<() => void> = [];
     let failure: { status: number; kind: UpstreamErrorKind; backend: string } | undefined;
     let upstreamMs = 0;

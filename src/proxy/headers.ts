@@ -84,18 +84,11 @@ export interface ForwardedInfo {
   acceptEncoding: string | null;
 }
 
-/**
- * The headers a request carries upstream. With `inPlace` the client's own Headers object is edited
- * and returned (Bun allows it, and fetch then skips a copy); otherwise a copy is made.
- */
-export function upstreamRequestHeaders(
-  incoming: Headers,
-  info: ForwardedInfo,
-  inPlace = false,
-): Headers {
+/** A copy of the headers a request carries upstream (the WebSocket bridge's handshake). */
+export function upstreamRequestHeaders(incoming: Headers, info: ForwardedInfo): Headers {
   const host = incoming.get("host");
   const prior = incoming.get("x-forwarded-for");
-  const headers = inPlace ? (stripHopByHop(incoming), incoming) : withoutHopByHop(incoming);
+  const headers = withoutHopByHop(incoming);
   if (info.clientIp) {
     headers.set("x-forwarded-for", prior ? `${prior}, ${info.clientIp}` : info.clientIp);
   }

@@ -20,7 +20,9 @@ import { bridgeWebSocket } from "./websocket.ts";
 import { createProxyMetrics, type ProxyMetrics } from "../metrics/mod.ts";
 import { VERSION } from "../version.ts";
 import { createStats, type ProxyStats } from "./stats.ts";
-import { createTransport, http1ResponseHeaders } from "./transport.ts";
+import { createTransport } from "./transport.ts";
+import { http1ResponseHeaders } from "./forward_http1.ts";
+import { fetchTraits } from "../runtime/fetch_traits.ts";
 import { createHttp1Client } from "../http1/client.ts";
 import { delay, within } from "../timing.ts";
 
@@ -111,16 +113,14 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     });
   }
   const transport = createTransport({
-    headersTimeoutMs: config.timeouts.upstreamHeadersMs,
-    idleTimeoutMs: config.timeouts.upstreamIdleMs,
+    timers: {
+      headersMs: config.timeouts.upstreamHeadersMs,
+      clientAbortCheckMs: config.timeouts.clientAbortCheckMs,
+      connectMs: config.timeouts.upstreamConnectMs,
+    },
     preserveHost: config.preserveHost,
-    fetchInit: runtime.proxyInit,
-    acceptEncoding: runtime.upstreamAcceptEncoding,
-    responseHeadersMutable: runtime.fetchResponseHeadersMutable,
-    requestHeadersMutable: runtime.requestHeadersMutable,
-    headerRecord: runtime.headerRecord,
-    clientAbortCheckMs: config.timeouts.clientAbortCheckMs,
-    nativeIdleTimeout: runtime.fetchIdleTimeout,
+    fetchTraits: fetchTraits(runtime, config.timeouts.upstreamIdleMs),
+    dial: runtime.http1.dial,
     http1,
   });
   const handler = createProxyHandler({

@@ -1,17 +1,37 @@
-// Which client carries a request: the own HTTP/1.1 client, except for paths whose responses
-// were too long to collect, which fetch pipes natively. Real loopback sockets on both sides.
+// Which client carries a request, and the timeouts both keep. Real loopback sockets where the
+// test is about the wire; an injected fetch and dial where it is about the decision.
 import { assertEquals } from "@std/assert";
 import { Upstream } from "../balancer/upstream.ts";
 import { createHttp1Client } from "../http1/client.ts";
+import type { FetchTraits } from "../runtime/fetch_traits.ts";
 import { denoDial } from "../runtime/deno_socket.ts";
+import type { Dial } from "../runtime/types.ts";
 import { webStreamBody } from "../runtime/web_body_stream.ts";
-import { createTransport } from "./transport.ts";
+import { UpstreamError } from "./errors.ts";
+import { carrierFor, createTransport } from "./transport.ts";
 
-Deno.test("transport: a path whose response was streamed goes through fetch until it is short again", async () => {
-  let bigBytes = 200_000;
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+const traits: FetchTraits = {
+  init: {},
+  bodyIdleMs: 1_000,
+  acceptEncoding: () => null,
+  headerRecord: (headers) => Object.fromEntries(headers),
+  responseHeadersMutable: false,
+  keepsUnsentBody: false,
+};
+const timers = { headersMs: 1_000, clientAbortCheckMs: 10, connectMs: 200 };
+
+Deno.test("carrierFor() is the config's client for a request without a body, fetch for a body", () => {
+  assertEquals(carrierFor("http1", false), "http1");
+  assertEquals(carrierFor("http1", true), "fetch");
+  assertEquals(carrierFor("fetch", false), "fetch");
+  assertEquals(carrierFor("fetch", true), "fetch");
+});
+
+Deno.test("transport: the same request takes the same client whatever earlier responses were", async () => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const path = new URL(req.url).pathname;
-    return new Response(path === "/big" ? "b".repeat(bigBytes) : "small");
+    if (req.method === "POST") return new Response(await req.text());
+    return new Response(path === "/big" ? "b".repeat(200_000) : "small");
   });
   const http1 = createHttp1Client({
     dial: denoDial,
@@ -22,40 +42,97 @@ Deno.test("transport: a path whose response was streamed goes through fetch unti
   });
   const viaFetch: string[] = [];
   const transport = createTransport({
-    headersTimeoutMs: 1_000,
-    idleTimeoutMs: 1_000,
+    timers,
     preserveHost: false,
-    fetchInit: {},
-    acceptEncoding: () => null,
+    fetchTraits: traits,
     http1,
     fetch: (input, init) => {
-      viaFetch.push(new URL(String(input)).pathname + new URL(String(input)).search);
+      viaFetch.push(`${init?.method} ${new URL(String(input)).pathname}`);
       return fetch(input, init);
     },
   });
   const upstream = new Upstream(`127.0.0.1:${server.addr.port}`);
-  const get = async (path: string) => {
-    const req = new Request(`http://proxy${path}`);
+  const send = async (method: string, path: string, body: string | null = null) => {
+    const req = new Request(`http://proxy${path}`, { method, body });
     const res = await transport.forward(req, upstream, {
       path,
       headers: transport.prepare(req, "10.0.0.1", "id-1"),
       requestId: "id-1",
-      body: null,
+      body: req.body,
     });
     return (await res.text()).length;
   };
   try {
-    assertEquals(await get("/big"), 200_000);
-    assertEquals(viaFetch, [], "first time: the own client");
-    assertEquals(await get("/big?page=2"), 200_000);
-    assertEquals(await get("/small"), 5);
-    assertEquals(viaFetch, ["/big?page=2"], "the path is remembered whatever the query");
-    bigBytes = 10;
-    assertEquals(await get("/big"), 10);
-    assertEquals(await get("/big"), 10);
-    assertEquals(viaFetch, ["/big?page=2", "/big"], "short again: back to the own client");
+    assertEquals(await send("GET", "/big"), 200_000);
+    assertEquals(await send("GET", "/big"), 200_000);
+    assertEquals(await send("GET", "/small"), 5);
+    assertEquals(viaFetch, [], "every body-less request: the own client, long response or not");
+    assertEquals(await send("POST", "/echo", "hello"), 5);
+    assertEquals(viaFetch, ["POST /echo"], "a request with a body: fetch");
   } finally {
     http1.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("transport: on fetch, a backend that does not accept the connection in time is a connect error", async () => {
+  let dials = 0;
+  const hangingDial: Dial = () => {
+    dials++;
+    return new Promise(() => {}); // a SYN nobody answers
+  };
+  // A fetch stuck connecting: it ends only when its signal aborts.
+  const stuckFetch =
+    ((_input: RequestInfo | URL, init?: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => {
+        init!.signal!.addEventListener(
+          "abort",
+          () => reject(new DOMException("aborted", "AbortError")),
+        );
+      })) as typeof fetch;
+  const transport = createTransport({
+    timers,
+    preserveHost: false,
+    fetchTraits: traits,
+    dial: hangingDial,
+    fetch: stuckFetch,
+  });
+  const req = new Request("http://proxy/");
+  const started = performance.now();
+  const error = await transport.forward(req, new Upstream("10.0.0.9:80"), {
+    path: "/",
+    headers: transport.prepare(req, "", "id"),
+    requestId: "id",
+    body: null,
+  }).then(() => undefined, (e) => e);
+  const elapsed = performance.now() - started;
+  assertEquals(error instanceof UpstreamError && error.kind, "connect");
+  assertEquals(dials, 1);
+  // The header timeout (1 s) did not decide it: the connect limit (200 ms) did.
+  assertEquals(elapsed < timers.headersMs, true, `${elapsed} ms`);
+});
+
+Deno.test("transport: on fetch, a slow backend that accepted the connection waits for its headers", async () => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+    await new Promise((resolve) => setTimeout(resolve, timers.connectMs + 150));
+    return new Response("late");
+  });
+  const transport = createTransport({
+    timers,
+    preserveHost: false,
+    fetchTraits: traits,
+    dial: denoDial,
+  });
+  try {
+    const req = new Request("http://proxy/");
+    const res = await transport.forward(req, new Upstream(`127.0.0.1:${server.addr.port}`), {
+      path: "/",
+      headers: transport.prepare(req, "", "id"),
+      requestId: "id",
+      body: null,
+    });
+    assertEquals(await res.text(), "late");
+  } finally {
     await server.shutdown();
   }
 });

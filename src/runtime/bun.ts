@@ -89,7 +89,6 @@ export const bunRuntime: Runtime = {
   proxyInit,
   upstreamAcceptEncoding: (clientValue) => clientValue,
   fetchResponseHeadersMutable: true,
-  requestHeadersMutable: true,
   // One native call; a Headers method call costs about as much as this whole copy of a request's.
   headerRecord: (headers) => (headers as unknown as { toJSON(): Record<string, string> }).toJSON(),
   // Bun's fetch `timeout` is a socket idle timer (reset by every byte either way) on a 4 s tick.

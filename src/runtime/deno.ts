@@ -63,7 +63,6 @@ export const denoRuntime: Runtime = {
   },
   upstreamAcceptEncoding: () => "identity",
   fetchResponseHeadersMutable: false,
-  requestHeadersMutable: false,
   fetchKeepsUnsentBody: false,
   http1: { dial: denoDial, streamBody: webStreamBody },
   upgradeWebSocket,

@@ -150,8 +150,6 @@ export interface Runtime {
    * body natively); Deno makes them immutable, so the proxy builds a new Response.
    */
   readonly fetchResponseHeadersMutable: boolean;
-  /** Whether a served request's headers may be edited in place (Bun: yes; Deno: immutable). */
-  readonly requestHeadersMutable: boolean;
   /**
    * A plain-object copy of `headers` in one native call, lowercase names (Bun's toJSON), where
    * that beats calling Headers methods one by one; undefined elsewhere.

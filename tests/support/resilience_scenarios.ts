@@ -73,17 +73,30 @@ function report(name: string, figures: Record<string, unknown>): void {
 }
 
 /** A TCP server that accepts connections and never answers. */
+/**
+ * A server that accepts connections and never answers. `accepted` counts the connections that
+ * carried a request (sent a byte): a connect probe, which sends nothing, is not a request.
+ */
 function blackHole(): { address: string; accepted: () => number; close: () => void } {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const conns: Deno.Conn[] = [];
+  let requests = 0;
+  const firstByte = async (conn: Deno.Conn) => {
+    try {
+      if ((await conn.read(new Uint8Array(1))) !== null) requests++;
+    } catch { /* closed */ }
+  };
   (async () => {
     try {
-      for await (const conn of listener) conns.push(conn);
+      for await (const conn of listener) {
+        conns.push(conn);
+        firstByte(conn);
+      }
     } catch { /* closed */ }
   })();
   return {
     address: `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-    accepted: () => conns.length,
+    accepted: () => requests,
     close: () => {
       listener.close();
       for (const c of conns) {
