@@ -34,7 +34,10 @@ async function startBackends(ctx: MeasureContext): Promise<void> {
 /** Every scenario, rounds interleaved; counts failed measurements into `failures`. */
 async function runScenarios(ctx: MeasureContext, failures: { count: number }) {
   const { settings } = ctx;
-  const peers = PEERS.filter((p) => !settings.BENCH_PEERS || settings.BENCH_PEERS.includes(p.id));
+  const peers = PEERS.filter((p) =>
+    (settings.BENCH_PEERS ? settings.BENCH_PEERS.includes(p.id) : p.id !== "podgate-base") &&
+    (p.id !== "podgate-base" || Deno.env.get("PODGATE_BASE_BIN"))
+  );
   const tables: ScenarioTable[] = [];
   for (const scenario of scenarios(settings)) {
     if (scenario.goBackendOnly && settings.BENCH_BACKEND !== "go") {

@@ -14,7 +14,14 @@ export interface BenchContext {
   backends: string[];
 }
 
-export type PeerId = "direct" | "nginx" | "haproxy" | "go" | "bun-minimal" | "podgate";
+export type PeerId =
+  | "direct"
+  | "nginx"
+  | "haproxy"
+  | "go"
+  | "bun-minimal"
+  | "podgate"
+  | "podgate-base";
 
 export interface Peer {
   id: PeerId;
@@ -30,6 +37,17 @@ export const PEERS: readonly Peer[] = [
   { id: "go", label: "Go httputil.ReverseProxy", start: startGoProxy },
   { id: "bun-minimal", label: "minimal Bun.serve + fetch", start: startBunMinimal },
   { id: "podgate", label: "podgate (dist/podgate)", start: startPodgate },
+  // Another build of podgate, side by side with this one: PODGATE_BASE_BIN names its binary
+  // (e.g. one built from an older commit), and the peer is skipped when it is not set.
+  {
+    id: "podgate-base",
+    label: "podgate (PODGATE_BASE_BIN)",
+    start: (ctx, port) => {
+      const bin = Deno.env.get("PODGATE_BASE_BIN");
+      if (!bin) throw new Error("PODGATE_BASE_BIN is not set");
+      return startPodgate(ctx, port, bin);
+    },
+  },
 ];
 
 /** Asks the kernel for a free loopback port (it may be taken again before use; rare, and reported). */
@@ -170,8 +188,12 @@ function startBunMinimal(ctx: BenchContext, port: number): Promise<Running> {
 }
 
 /** The binary under test with its default config (access log on), discarding the log. */
-function startPodgate(ctx: BenchContext, port: number): Promise<Running> {
-  return Promise.resolve(ctx.group.spawn("podgate", [`${ctx.root}/dist/podgate`, "proxy"], {
+function startPodgate(
+  ctx: BenchContext,
+  port: number,
+  bin = `${ctx.root}/dist/podgate`,
+): Promise<Running> {
+  return Promise.resolve(ctx.group.spawn("podgate", [bin, "proxy"], {
     cpu: ctx.proxyCpu,
     cwd: ctx.tmp, // no ./config.json to pick up by accident
     quietStdout: true,

@@ -149,6 +149,9 @@ export async function startTestBackend(
       }
       case "/echo":
         return new Response(req.body);
+      case "/bytes":
+        // A body of known length (?n=bytes): Deno.serve sends it with its Content-Length.
+        return new Response(new Uint8Array(Number(url.searchParams.get("n") ?? "0")).fill(97));
       default: {
         defaultHits++;
         if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
