@@ -1,6 +1,8 @@
-// The proxy's request path: pick a backend, forward, and on a failure that is safe to repeat try
-// another one, within the attempt limit and the retry budget. Passive health learns from every
-// attempt. Errors are answered as JSON; each request is logged as one line.
+// The request path, the first step of a request (app.ts hands it over): its framing is checked
+// (framing.ts), a backend is selected (src/balancer/), the transport carries the attempt
+// (transport.ts), and the response goes back; on a failure that is safe to repeat another
+// backend is tried, within the attempt limit and the retry budget. Passive health learns from
+// every attempt. Errors are answered as JSON; each request is logged as one line.
 import type { OutlierDetector } from "../balancer/outlier.ts";
 import type { PeakEwma } from "../balancer/peak_ewma.ts";
 import type { Pool } from "../balancer/pool.ts";
