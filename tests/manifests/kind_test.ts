@@ -78,19 +78,23 @@ Deno.test("scripts/kind-up applies only the base and loads the image it builds",
   const text = await Deno.readTextFile(new URL("scripts/kind-up", ROOT));
   assertStringIncludes(text, "apply -k k8s/");
   assert(!text.includes("clb-sync"), "kind-up must not apply the CLB sync");
-  assertStringIncludes(text, 'docker build -f Containerfile -t "$image" .');
-  assertStringIncludes(text, 'kind load docker-image "$image" --name "$cluster"');
+  assertStringIncludes(text, "\nbash scripts/image\n");
+  assertStringIncludes(text, "archive=dist/podgate-image.tar");
+  assertStringIncludes(text, 'kind load image-archive "$archive" --name "$cluster"');
 });
 
-Deno.test("the kind scripts exit 1 naming the missing tool when docker or kind is absent", async () => {
+Deno.test("the kind scripts exit 1 naming what is missing when kind, Docker and podman are absent", async () => {
   const bash = await which("bash");
   const bin = await Deno.makeTempDir({ prefix: "podgate-kind-path-" });
   try {
-    // Only what the scripts need before their tool check: no docker, no kind.
+    // Only what the scripts need before their tool check: no docker, no podman, no kind.
     await Deno.symlink(await which("dirname"), `${bin}/dirname`);
-    const expected: Record<string, string> = {
-      "scripts/kind-up": "kind-up: docker is not installed",
-      "scripts/kind-down": "kind-down: kind is not installed",
+    const expected: Record<string, string[]> = {
+      "scripts/kind-up": [
+        "kind-up: kind is not installed",
+        "kind-up: neither docker nor podman is installed",
+      ],
+      "scripts/kind-down": ["kind-down: kind is not installed"],
     };
     for (const script of SCRIPTS) {
       const out = await new Deno.Command(bash, {
@@ -100,7 +104,9 @@ Deno.test("the kind scripts exit 1 naming the missing tool when docker or kind i
         env: { PATH: bin, HOME: bin },
       }).output();
       assertEquals(out.code, 1, script);
-      assertStringIncludes(new TextDecoder().decode(out.stderr), expected[script]!);
+      for (const line of expected[script]!) {
+        assertStringIncludes(new TextDecoder().decode(out.stderr), line);
+      }
     }
   } finally {
     await Deno.remove(bin, { recursive: true });
