@@ -19,8 +19,10 @@ export type RequestFraming =
 const NONE: RequestFraming = Object.freeze({ kind: "none" });
 const CHUNKED: RequestFraming = Object.freeze({ kind: "chunked" });
 
-// Neither client can carry a body on these: fetch refuses one (under Bun and Deno alike), and
-// a backend that does not expect one would read it as the start of the next request.
+// A body on these cannot be forwarded: the runtime's Request holds none (Bun.serve and
+// Deno.serve read it off the connection and drop it, req.body is null) and fetch refuses one.
+// Sent on without it, its framing header would make the backend read the next request as
+// that body; sent on without the header, the body would be lost. So it is refused.
 const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
 
 /** The longest Content-Length podgate accepts: 15 digits keep it an exact integer. */
