@@ -29,14 +29,18 @@ const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
 const MAX_LENGTH_DIGITS = 15;
 
 /**
- * The framing of a request with this method and these two header values, as the Headers object
+ * The framing of a request with this method and these header values, as the Headers object
  * gives them (a repeated field arrives joined by ", ").
  */
 export function requestFraming(
   method: string,
   contentLength: string | null,
   transferEncoding: string | null,
+  host: string | null = null,
 ): RequestFraming {
+  // Two Host fields arrive joined by ", ", and no valid Host value holds a comma (RFC 9112 §3.2:
+  // 400 for more than one). Bun.serve lets them through; which one would a backend route by?
+  if (host !== null && host.includes(",")) return reject("Host is repeated");
   if (transferEncoding !== null) {
     if (contentLength !== null) {
       return reject("both Content-Length and Transfer-Encoding are present");

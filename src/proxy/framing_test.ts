@@ -87,3 +87,13 @@ Deno.test("framing: a refusal names what was wrong, with the value quoted and cu
     assertEquals(verdict.reason.length < 130, true);
   }
 });
+
+Deno.test("framing: a repeated Host is refused; one Host, with a port or IPv6, is fine", () => {
+  assertEquals(requestFraming("GET", null, null, "a.example, b.example"), {
+    kind: "reject",
+    reason: "Host is repeated",
+  });
+  for (const host of ["a.example", "a.example:8080", "[::1]:80", null]) {
+    assertEquals(requestFraming("GET", null, null, host).kind, "none", String(host));
+  }
+});

@@ -118,6 +118,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       req.method,
       req.headers.get("content-length"),
       req.headers.get("transfer-encoding"),
+      req.headers.get("host"),
     );
     const endRequest = budget.startRequest();
     const upgrade = webSocket !== undefined && isWebSocketUpgrade(req);
