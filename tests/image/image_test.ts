@@ -14,6 +14,7 @@ import {
   mib,
 } from "./archive.ts";
 import { Containerd } from "./containerd.ts";
+import { Dockerd } from "./dockerd.ts";
 import {
   AS_THE_MANIFESTS,
   cannotRunContainers,
@@ -51,6 +52,11 @@ if ((await run("bash", ["-c", "command -v containerd && command -v ctr"])).code 
   containerdMissing = "containerd is not installed, and scripts/setup --test could not install it";
   console.log(`SKIP: the kind load image-archive test: ${containerdMissing}`);
 }
+
+// Docker is not installed for the tests (podman runs the image): where a dockerd exists, docker
+// load is checked on one of the test's own.
+const noDocker = (await run("bash", ["-c", "command -v dockerd && command -v docker"])).code !== 0;
+if (noDocker) console.log("SKIP: the docker load test: no Docker engine (dockerd) on this machine");
 
 /** A config file the proxy container reads at /etc/config/config.json, like the ConfigMap. */
 async function configFile(name: string, config: unknown): Promise<string> {
@@ -202,6 +208,33 @@ Deno.test({
       assertStringIncludes(listed.stdout, `linux/${ARCH}`);
     } finally {
       await containerd.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "docker load takes the archive as podgate:VERSION and podgate:dev",
+  ignore: noDocker,
+  ...opts,
+  async fn() {
+    const dockerd = await Dockerd.start();
+    try {
+      const loaded = await dockerd.docker("load", `--input=${built.archive}`);
+      assertEquals(loaded.code, 0, loaded.stderr);
+      for (const tag of [IMAGE, "podgate:dev"]) {
+        assertStringIncludes(loaded.stdout, `Loaded image: ${tag}`);
+      }
+      const inspected = await dockerd.docker(
+        "image",
+        "inspect",
+        '--format={{.Id}} {{.Config.User}} {{index .Config.Labels "org.opencontainers.image.version"}}',
+        "podgate:dev",
+      );
+      assertEquals(inspected.stdout.trim(), `${built.config} 1001:1001 ${VERSION}`);
+      const version = (await dockerd.docker("version", "--format={{.Server.Version}}")).stdout;
+      console.log(`docker load (Docker Engine ${version.trim()}): ${loaded.stdout.trim()}`);
+    } finally {
+      await dockerd.stop();
     }
   },
 });
