@@ -1,13 +1,15 @@
 // Applies the plans of one load balancer, one write at a time, each waited for: register first
-// (make before break), then adopt and re-weight, then deregister, and only for rules whose
-// registrations succeeded. Batch calls carry up to 500 targets; a listener a batch could not
-// change (FailListenerIdSet, or a failed batch) is retried on its own with the per-listener API
-// (20 targets per call), so one bad rule does not sink the others.
+// (make before break), then weights (a drain's 0 included), then tags (adoptions, and the drain
+// mark, stamped once the weight is 0), then deregister, and only for rules whose earlier writes
+// succeeded. Batch calls carry up to 500 targets; a listener a batch could not change
+// (FailListenerIdSet, or a failed batch) is retried on its own with the per-listener API (20
+// targets per call), so one bad rule does not sink the others.
 import { type Logger, silentLogger } from "../log.ts";
 import { isAuthFailure } from "./api.ts";
 import type { ClbClient, WriteAction } from "./clb_client.ts";
-import type { RulePlan } from "./plan.ts";
-import type { Place, RuleSpec, TargetRef } from "./types.ts";
+import { drainTag } from "./drain_marker.ts";
+import type { RulePlan, TagChange } from "./plan.ts";
+import { type Place, type RuleSpec, targetKey, type TargetRef } from "./types.ts";
 
 export const BATCH_LIMIT = 500;
 export const SINGLE_LIMIT = 20;
@@ -16,8 +18,6 @@ export interface ApplyItem {
   readonly rule: RuleSpec;
   readonly place: Place;
   readonly plan: RulePlan;
-  /** False when the deletion guard held back this plan's deregistrations. */
-  readonly allowDeregister: boolean;
 }
 
 export interface ApplyResult {
@@ -27,13 +27,15 @@ export interface ApplyResult {
   deregistered: number;
   reweighted: number;
   adopted: number;
+  retagged: number;
 }
 
-type Counter = "registered" | "deregistered" | "reweighted" | "adopted";
+type Counter = "registered" | "deregistered" | "reweighted" | "adopted" | "retagged";
 
+/** A target as one write names it; `tag` is set for tag writes. */
 interface Entry {
   item: ApplyItem;
-  target: TargetRef;
+  target: TargetRef & { tag?: string };
 }
 
 interface Step {
@@ -48,18 +50,25 @@ interface Step {
 const location = (place: Place) =>
   place.locationId === undefined ? {} : { LocationId: place.locationId };
 
-function grouped(entries: Entry[], target: (t: TargetRef) => Record<string, unknown>, extra = {}) {
+function grouped(entries: Entry[], target: (t: Entry["target"]) => Record<string, unknown>) {
   const groups = new Map<ApplyItem, Entry[]>();
   for (const e of entries) groups.set(e.item, [...(groups.get(e.item) ?? []), e]);
   return [...groups].map(([item, list]) => ({
     ListenerId: item.place.listenerId,
     ...location(item.place),
     Targets: list.map((e) => target(e.target)),
-    ...extra,
   }));
 }
 
-const STEPS: Record<"register" | "adopt" | "reweight" | "deregister", Step> = {
+const tagWrite = (counter: Counter): Step => ({
+  counter,
+  batch: "BatchModifyTargetTag",
+  batchParams: (entries) => ({
+    ModifyList: grouped(entries, (t) => ({ EniIp: t.ip, Port: t.port, Tag: t.tag })),
+  }),
+});
+
+const STEPS: Record<"register" | "adopt" | "retag" | "reweight" | "deregister", Step> = {
   register: {
     counter: "registered",
     batch: "BatchRegisterTargets",
@@ -80,13 +89,8 @@ const STEPS: Record<"register" | "adopt" | "reweight" | "deregister", Step> = {
       Targets: targets.map((t) => ({ EniIp: t.ip, Port: t.port, Weight: t.weight, Tag: tag })),
     }),
   },
-  adopt: {
-    counter: "adopted",
-    batch: "BatchModifyTargetTag",
-    batchParams: (entries, tag) => ({
-      ModifyList: grouped(entries, (t) => ({ EniIp: t.ip, Port: t.port, Tag: tag }), { Tag: tag }),
-    }),
-  },
+  adopt: tagWrite("adopted"),
+  retag: tagWrite("retagged"),
   reweight: {
     counter: "reweighted",
     batch: "BatchModifyTargetWeight",
@@ -129,6 +133,8 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
 export interface ApplyOptions {
   tag: string;
   logger?: Logger;
+  /** Stamps drain marks. */
+  now?: () => number;
 }
 
 /** Applies `items` (all on `loadBalancerId`); AuthFailure aborts, other failures mark a rule. */
@@ -136,7 +142,7 @@ export async function applyLoadBalancer(
   client: ClbClient,
   loadBalancerId: string,
   items: readonly ApplyItem[],
-  { tag, logger = silentLogger }: ApplyOptions,
+  { tag, logger = silentLogger, now = Date.now }: ApplyOptions,
 ): Promise<Map<string, ApplyResult>> {
   const results = new Map<string, ApplyResult>(items.map((item) => [item.rule.key, {
     ok: true,
@@ -145,6 +151,7 @@ export async function applyLoadBalancer(
     deregistered: 0,
     reweighted: 0,
     adopted: 0,
+    retagged: 0,
   }]));
   const fail = (item: ApplyItem, message: string) => {
     const result = results.get(item.rule.key)!;
@@ -225,11 +232,28 @@ export async function applyLoadBalancer(
   const entries = (pick: (plan: RulePlan) => readonly TargetRef[], only = items) =>
     only.flatMap((item) => pick(item.plan).map((target) => ({ item, target })));
 
+  const ok = () => items.filter((i) => results.get(i.rule.key)!.ok);
+  const tags = (adopted: boolean, stamp: number) =>
+    ok().flatMap((item) => {
+      const adopting = new Set(item.plan.adopt.map((t) => targetKey(t.ip, t.port)));
+      return item.plan.retag.filter((c) => adopting.has(targetKey(c.ip, c.port)) === adopted)
+        .map((c: TagChange) => ({
+          item,
+          target: {
+            ip: c.ip,
+            port: c.port,
+            weight: 0,
+            tag: c.tag === "drain" ? drainTag(tag, stamp) : tag,
+          },
+        }));
+    });
+
   await run(STEPS.register, entries((p) => p.register));
-  await run(STEPS.adopt, entries((p) => p.adopt));
-  await run(STEPS.reweight, entries((p) => p.reweight));
-  // Make before break: a rule whose new targets did not all land keeps its old ones.
-  const safe = items.filter((i) => i.allowDeregister && results.get(i.rule.key)!.ok);
-  await run(STEPS.deregister, entries((p) => p.deregister, safe));
+  // Make before break: a rule whose new targets did not all land keeps its old ones serving.
+  await run(STEPS.reweight, entries((p) => p.reweight, ok()));
+  // A drain's clock starts once its weight is 0: the mark is stamped after the weight writes.
+  await run(STEPS.adopt, tags(true, now()));
+  await run(STEPS.retag, tags(false, now()));
+  await run(STEPS.deregister, entries((p) => p.deregister, ok()));
   return results;
 }

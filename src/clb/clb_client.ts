@@ -8,9 +8,11 @@ import { ClbApiError, ClbTaskError, type ClbTransport, CLIENT_ERRORS, isRetryabl
 import {
   describeListenersSchema,
   describeLoadBalancersSchema,
+  describeTargetHealthSchema,
   describeTargetsSchema,
   type Listener,
   type ListenerBackend,
+  type LoadBalancerHealth,
   type LoadBalancerInfo,
   taskStatusSchema,
   writeSchema,
@@ -28,6 +30,9 @@ export const WRITE_ACTIONS = [
   "BatchModifyTargetTag",
 ] as const;
 export type WriteAction = (typeof WRITE_ACTIONS)[number];
+
+/** Writes the API documents as synchronous: done when they return, no task to wait for. */
+const SYNC_WRITES: ReadonlySet<WriteAction> = new Set(["BatchModifyTargetTag"]);
 
 export interface ClbClientOptions {
   /** Per call: no answer within this long counts as a network failure (and is retried). */
@@ -64,6 +69,8 @@ export interface ClbClient {
     loadBalancerId: string,
     listenerIds: readonly string[],
   ): Promise<ListenerBackend[]>;
+  /** Each target's health check result on the load balancer's listeners and rules. */
+  describeTargetHealth(loadBalancerId: string): Promise<LoadBalancerHealth[]>;
   /** Sends a write and waits for its task; throws ClbApiError or ClbTaskError. */
   write(
     action: WriteAction,
@@ -206,10 +213,18 @@ export function createClbClient(
       }
       return out;
     },
+    async describeTargetHealth(loadBalancerId) {
+      const res = await call(
+        "DescribeTargetHealth",
+        { LoadBalancerIds: [loadBalancerId] },
+        describeTargetHealthSchema,
+      );
+      return res.LoadBalancers ?? [];
+    },
     write(action, loadBalancerId, params) {
       return exclusive(loadBalancerId, async () => {
         const res = await call(action, { LoadBalancerId: loadBalancerId, ...params }, writeSchema);
-        await waitForTask(action, res.RequestId);
+        if (!SYNC_WRITES.has(action)) await waitForTask(action, res.RequestId);
         return {
           requestId: res.RequestId,
           failedListenerIds: res.FailListenerIdSet ?? [],

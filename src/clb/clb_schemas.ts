@@ -92,7 +92,40 @@ export const taskStatusSchema = z.object({
   RequestId: requestId,
 });
 
+/** DescribeTargetHealth: per load balancer, listener and rule, each target's health check. */
+const targetHealthSchema = z.object({
+  IP: z.string(),
+  Port: z.number(),
+  HealthStatus: z.boolean().nullish(),
+  /** Alive, Dead, Unknown (not probed yet, probing) or Close (health check off). */
+  HealthStatusDetail: str,
+  TargetId: str,
+});
+
+const ruleHealthSchema = z.object({
+  LocationId: str,
+  Domain: str,
+  Url: str,
+  Targets: z.array(targetHealthSchema).nullish(),
+});
+
+export const describeTargetHealthSchema = z.object({
+  LoadBalancers: z.array(z.object({
+    LoadBalancerId: z.string(),
+    Listeners: z.array(z.object({
+      ListenerId: z.string(),
+      Protocol: str,
+      Port: num,
+      Rules: z.array(ruleHealthSchema).nullish(),
+    })).nullish(),
+  })).nullish(),
+  RequestId: requestId,
+});
+
 export type Backend = z.output<typeof backendSchema>;
+export type LoadBalancerHealth = NonNullable<
+  z.output<typeof describeTargetHealthSchema>["LoadBalancers"]
+>[number];
 export type ListenerBackend = z.output<typeof listenerBackendSchema>;
 export type Listener = z.output<typeof listenerSchema>;
 export type LoadBalancerInfo = NonNullable<

@@ -1,15 +1,19 @@
 // Desired targets: a Deployment → its selector → its pods, kept only when a ReplicaSet this
-// Deployment owns (by UID) owns them, and they are Running, Ready=True, not terminating and have
-// an IP. A terminating pod that still serves stays, marked to drain at weight 0.
+// Deployment owns (by UID) owns them, and they are Running, Ready=True (or, gated on podgate's
+// condition, ContainersReady=True), not terminating and have an IP. A terminating pod that is
+// still running stays, marked to drain at weight 0. The pods that ask for the readiness gate are
+// listed too, for the gate step.
 import { type KubeApi, KubeApiError } from "../kube/api.ts";
 import {
   type Deployment,
   deploymentSchema,
   type Pod,
+  type PodCondition,
   podListSchema,
   type ReplicaSet,
   replicaSetListSchema,
 } from "./kube_objects.ts";
+import { mayServe, podCondition, readinessGates } from "./pod_readiness.ts";
 import { type LabelSelector, selectorIsEmpty, selectorMatches, selectorQuery } from "./selector.ts";
 import { type BackendRef, type DesiredTarget, targetKey } from "./types.ts";
 
@@ -30,26 +34,38 @@ export class DesiredReadError extends Error {
 export interface ServingPod {
   readonly name: string;
   readonly ip: string;
-  /** It has a deletionTimestamp but is still Ready: weight 0, then removal once it is gone. */
+  /** It has a deletionTimestamp and still runs: weight 0, then removal once it is gone. */
   readonly draining: boolean;
+}
+
+/** A running pod that lists podgate's readiness gate: the gate step decides its condition. */
+export interface GatedPod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly ip: string;
+  /** Its containers are ready (and any other gate is True): it is, or will be, registered. */
+  readonly eligible: boolean;
+  /** The gate's condition as the API server holds it. */
+  readonly condition: PodCondition | undefined;
 }
 
 export interface PodSet {
   readonly deployment: string;
   readonly selector: LabelSelector;
   readonly pods: readonly ServingPod[];
+  readonly gated: readonly GatedPod[];
 }
 
-function isReady(pod: Pod): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-}
+/** The readiness gate podgate sets by default. */
+export const DEFAULT_GATE_TYPE = "podgate.io/clb-registered";
 
-/** The pods of `deployment` that serve, from lists that may hold other objects too (pure). */
-export function servingPods(
+/** The pods of `deployment`, from lists that may hold other objects too (pure). */
+export function ownedPods(
   deployment: Deployment,
   replicaSets: readonly ReplicaSet[],
   pods: readonly Pod[],
-): ServingPod[] {
+): Pod[] {
   const selector = deployment.spec.selector;
   // An empty selector would select every pod in the namespace; apps/v1 forbids it anyway.
   if (selectorIsEmpty(selector)) return [];
@@ -63,15 +79,40 @@ export function servingPods(
     replicaSets.filter((rs) => owned(rs.metadata.ownerReferences, "Deployment", deploymentUid))
       .map((rs) => rs.metadata.uid),
   );
+  return pods.filter((pod) =>
+    selectorMatches(selector, pod.metadata.labels) &&
+    owned(pod.metadata.ownerReferences, "ReplicaSet", rsUids)
+  ).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+}
+
+const running = (pod: Pod) => !!pod.status?.podIP && pod.status?.phase === "Running";
+
+/** Of a Deployment's pods, those that serve or drain (pure). */
+export function servingPods(pods: readonly Pod[], gateType = DEFAULT_GATE_TYPE): ServingPod[] {
   const out: ServingPod[] = [];
   for (const pod of pods) {
-    const ip = pod.status?.podIP;
-    if (!ip || pod.status?.phase !== "Running" || !isReady(pod)) continue;
-    if (!selectorMatches(selector, pod.metadata.labels)) continue;
-    if (!owned(pod.metadata.ownerReferences, "ReplicaSet", rsUids)) continue;
-    out.push({ name: pod.metadata.name, ip, draining: !!pod.metadata.deletionTimestamp });
+    if (!running(pod)) continue;
+    const draining = !!pod.metadata.deletionTimestamp;
+    // A terminating pod is held at weight 0 while it runs, whatever its readiness: in-flight
+    // requests finish, no new ones arrive.
+    if (!draining && !mayServe(pod, gateType)) continue;
+    out.push({ name: pod.metadata.name, ip: pod.status!.podIP!, draining });
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return out;
+}
+
+/** Of a Deployment's pods, the running ones that list the gate and are not terminating (pure). */
+export function gatedPods(pods: readonly Pod[], gateType = DEFAULT_GATE_TYPE): GatedPod[] {
+  return pods.filter((pod) =>
+    running(pod) && !pod.metadata.deletionTimestamp && readinessGates(pod).includes(gateType)
+  ).map((pod) => ({
+    namespace: pod.metadata.namespace ?? "",
+    name: pod.metadata.name,
+    uid: pod.metadata.uid,
+    ip: pod.status!.podIP!,
+    eligible: mayServe(pod, gateType),
+    condition: podCondition(pod, gateType),
+  }));
 }
 
 /** The targets a rule should hold: one per serving pod IP on the backend port (pure). */
@@ -146,7 +187,7 @@ export async function readPodSet(
   kube: KubeApi,
   namespace: string,
   name: string,
-  { signal }: { signal?: AbortSignal } = {},
+  { signal, gateType = DEFAULT_GATE_TYPE }: { signal?: AbortSignal; gateType?: string } = {},
 ): Promise<PodSet> {
   const id = `${namespace}/${name}`;
   const ns = encodeURIComponent(namespace);
@@ -177,10 +218,13 @@ export async function readPodSet(
       signal,
     ),
   ]);
+  const owned = ownedPods(deployment, replicaSets.items, pods.items)
+    .map((pod) => ({ ...pod, metadata: { ...pod.metadata, namespace } }));
   return {
     deployment: id,
     selector: deployment.spec.selector,
-    pods: servingPods(deployment, replicaSets.items, pods.items),
+    pods: servingPods(owned, gateType),
+    gated: gatedPods(owned, gateType),
   };
 }
 
@@ -190,7 +234,7 @@ export async function readPodSet(
  */
 export function createDesiredReader(
   kube: KubeApi,
-  { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 30_000, gateType }: { timeoutMs?: number; gateType?: string } = {},
 ): (backend: BackendRef) => Promise<PodSet> {
   const cache = new Map<string, Promise<PodSet>>();
   return (backend) => {
@@ -198,7 +242,10 @@ export function createDesiredReader(
     let read = cache.get(id);
     if (!read) {
       const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-      read = readPodSet(kube, backend.namespace, backend.deployment, signal ? { signal } : {});
+      read = readPodSet(kube, backend.namespace, backend.deployment, {
+        ...(signal ? { signal } : {}),
+        ...(gateType ? { gateType } : {}),
+      });
       cache.set(id, read);
     }
     return read;

@@ -74,7 +74,7 @@ Deno.test("readPodSet() keeps only pods owned through a ReplicaSet of this Deplo
   assertEquals(set.pods.map((p) => p.name), ["mine"]);
 });
 
-Deno.test("desiredTargets() gives a terminating pod that still serves weight 0", async () => {
+Deno.test("desiredTargets() gives a terminating pod that still runs weight 0, ready or not", async () => {
   const cluster = new FakeCluster();
   cluster.addDeployment("shop", "web", [
     { name: "a", ip: "10.0.0.1" },
@@ -86,6 +86,7 @@ Deno.test("desiredTargets() gives a terminating pod that still serves weight 0",
   assertEquals(targets.map((t) => [t.pod, t.weight, t.draining]), [
     ["a", 30, false],
     ["b", 0, true],
+    ["c", 0, true],
   ]);
 });
 
@@ -129,4 +130,41 @@ Deno.test("createDesiredReader() reads a Deployment once however many rules it f
   const ref = { namespace: "shop", deployment: "web", port: 80, weight: 10 };
   await Promise.all([read(ref), read({ ...ref, port: 81 }), read(ref)]);
   assertEquals(kube.paths.filter((p) => p.includes("/deployments/")).length, 1);
+});
+
+Deno.test("readPodSet() registers a pod gated on podgate's condition by ContainersReady, not Ready", async () => {
+  const gate = "podgate.io/clb-registered";
+  const cluster = new FakeCluster();
+  cluster.addDeployment("shop", "web", [
+    { name: "gated", ip: "10.0.0.1", gates: [gate] },
+    { name: "gated-not-ready", ip: "10.0.0.2", gates: [gate], ready: false },
+    { name: "two-gates", ip: "10.0.0.3", gates: [gate, "example.com/other"] },
+    { name: "other-gate-only", ip: "10.0.0.4", gates: ["example.com/other"] },
+    {
+      name: "gated-open",
+      ip: "10.0.0.5",
+      gates: [gate],
+      conditions: { [gate]: { status: "True", reason: "TargetRegistered" } },
+    },
+    { name: "gated-terminating", ip: "10.0.0.6", gates: [gate], terminating: true },
+  ]);
+  const set = await readPodSet(cluster.kube(), "shop", "web");
+  assertEquals(set.pods.map((p) => [p.name, p.draining]), [
+    ["gated", false],
+    ["gated-open", false],
+    ["gated-terminating", true],
+  ]);
+  assertEquals(set.gated.map((p) => [p.name, p.eligible, p.condition?.status ?? null]), [
+    ["gated", true, null],
+    ["gated-not-ready", false, null],
+    ["gated-open", true, "True"],
+    ["two-gates", false, null],
+  ]);
+  assertEquals(set.gated[0]?.uid, "pod-00000000-0000-4000-8000-000000000001-gated");
+  assertEquals(set.gated[0]?.namespace, "shop");
+  // TKE's condition type instead of podgate's: the same pods, another gate.
+  const tke = await readPodSet(cluster.kube(), "shop", "web", {
+    gateType: "example.com/other",
+  });
+  assertEquals(tke.pods.map((p) => p.name), ["gated-open", "gated-terminating", "other-gate-only"]);
 });

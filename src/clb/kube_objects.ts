@@ -29,12 +29,23 @@ export const replicaSetListSchema = z.object({
   items: z.array(z.object({ metadata: meta })).nullable().transform((items) => items ?? []),
 });
 
+const podCondition = z.object({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().nullish(),
+  message: z.string().nullish(),
+  lastTransitionTime: z.string().nullish(),
+});
+
 export const podSchema = z.object({
   metadata: meta,
+  spec: z.object({
+    readinessGates: z.array(z.object({ conditionType: z.string() })).nullish(),
+  }).nullish(),
   status: z.object({
     phase: z.string().nullish(),
     podIP: z.string().nullish(),
-    conditions: z.array(z.object({ type: z.string(), status: z.string() })).nullish(),
+    conditions: z.array(podCondition).nullish(),
   }).nullish(),
 });
 
@@ -45,3 +56,4 @@ export const podListSchema = z.object({
 export type Deployment = z.output<typeof deploymentSchema>;
 export type ReplicaSet = z.output<typeof replicaSetListSchema>["items"][number];
 export type Pod = z.output<typeof podSchema>;
+export type PodCondition = z.output<typeof podCondition>;

@@ -1,5 +1,6 @@
 // --watch's numbers in the Prometheus text format: passes and their outcome, targets changed,
-// API requests by action and outcome, pod watch restarts.
+// readiness-gate conditions written and pods waiting, API requests by action and outcome, pod
+// watch restarts.
 import type { SyncResult } from "./summary.ts";
 
 type Labels = Record<string, string>;
@@ -28,6 +29,8 @@ export class ClbSyncMetrics {
   readonly #targets = new Counter();
   readonly #requests = new Counter();
   readonly #restarts = new Counter();
+  readonly #gatePatches = new Counter();
+  #gatePods = new Map<string, number>();
   #rules = new Map<string, number>();
   #lastPass = 0;
   #lastSuccess = 0;
@@ -42,11 +45,19 @@ export class ClbSyncMetrics {
     const rules = new Map<string, number>();
     for (const rule of result.rules) {
       rules.set(rule.status, (rules.get(rule.status) ?? 0) + 1);
-      for (const field of ["registered", "deregistered", "reweighted", "adopted"] as const) {
+      for (
+        const field of ["registered", "deregistered", "reweighted", "adopted", "drained"] as const
+      ) {
         if (rule[field]) this.#targets.inc({ change: field }, rule[field]);
       }
     }
     this.#rules = rules;
+    const gates = result.gates;
+    if (gates) {
+      if (gates.patched) this.#gatePatches.inc({ outcome: "ok" }, gates.patched);
+      if (gates.failed) this.#gatePatches.inc({ outcome: "failed" }, gates.failed);
+      this.#gatePods = new Map([["ready", gates.ready], ["waiting", gates.waiting]]);
+    }
   }
 
   observeRequest(action: string, outcome: string): void {
@@ -85,6 +96,18 @@ export class ClbSyncMetrics {
       "counter",
       "Targets changed on the CLB.",
       rows(this.#targets),
+    );
+    family(
+      "podgate_clb_sync_gate_patches_total",
+      "counter",
+      "Readiness-gate conditions written to pods/status, by outcome.",
+      rows(this.#gatePatches),
+    );
+    family(
+      "podgate_clb_sync_gate_pods",
+      "gauge",
+      "Pods asking for the readiness gate after the last pass: ready, or containers ready and waiting.",
+      [...this.#gatePods].map(([state, n]) => [{ state }, n]),
     );
     family(
       "podgate_clb_api_requests_total",

@@ -1,6 +1,7 @@
 // --watch's ears: a pod watch (list + watch, via the shared reflector) per namespace the rules
-// name. A change to a pod the rules' Deployments select — its IP, phase, readiness, deletion, labels
-// or owner — asks the sync loop for a pass; other pods' churn is ignored.
+// name. A change to a pod the rules' Deployments select — its IP, phase, readiness (Ready, and
+// ContainersReady, by which a gated pod is registered), deletion, labels or owner — asks the sync
+// loop for a pass; other pods' churn is ignored.
 import type { KubeApi } from "../kube/api.ts";
 import { Reflector, type ReflectorTimers, type RestartReason } from "../kube/reflector.ts";
 import { type Logger, silentLogger } from "../log.ts";
@@ -19,12 +20,14 @@ export interface PodTriggersOptions {
 
 /** What about a pod can change its target: everything else is noise. */
 function podState(pod: Pod): unknown[] {
-  const ready = (pod.status?.conditions ?? []).find((c) => c.type === "Ready")?.status;
+  const status = (type: string) =>
+    (pod.status?.conditions ?? []).find((c) => c.type === type)?.status;
   return [
     pod.metadata.name,
     pod.status?.phase,
     pod.status?.podIP,
-    ready,
+    status("Ready"),
+    status("ContainersReady"),
     !!pod.metadata.deletionTimestamp,
     (pod.metadata.ownerReferences ?? []).map((r) => r.uid),
     pod.metadata.labels,

@@ -28,6 +28,8 @@ function fileSchema(object: ObjectFn) {
     port: portNumber(),
     weight: z.int({ error: "expected integer 0-100" }).min(0, "expected integer 0-100")
       .max(100, "expected integer 0-100").default(10),
+    drain_seconds: z.number({ error: "expected seconds 0-3600" }).min(0, "expected seconds 0-3600")
+      .max(3600, "expected seconds 0-3600").optional(),
   });
   const rule = object({
     domain: text("a domain"),
@@ -115,6 +117,13 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
   return node;
 }
 
+type FileBackend = NonNullable<RulesFile[number]["listeners"][number]["backend"]>;
+
+function backendRef(b: FileBackend): RuleSpec["backend"] {
+  const { drain_seconds, ...rest } = b;
+  return drain_seconds === undefined ? rest : { ...rest, drainSeconds: drain_seconds };
+}
+
 function flatten(file: RulesFile): RuleSpec[] {
   const out: RuleSpec[] = [];
   file.forEach((lb, i) => {
@@ -126,7 +135,7 @@ function flatten(file: RulesFile): RuleSpec[] {
           loadBalancerId: lb.load_balancer_id,
           protocol: listener.protocol,
           port: listener.port,
-          backend: listener.backend,
+          backend: backendRef(listener.backend),
           source: at,
         });
       }
@@ -144,7 +153,7 @@ function flatten(file: RulesFile): RuleSpec[] {
           port: listener.port,
           domain: rule.domain,
           url: rule.url,
-          backend: rule.backend,
+          backend: backendRef(rule.backend),
           source: `${at}.rules[${k}]`,
         });
       });

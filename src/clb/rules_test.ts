@@ -53,7 +53,7 @@ Deno.test("parseRules() reads TCP and UDP listeners that carry backend directly"
   listeners:
     - port: 53
       protocol: udp
-      backend: {namespace: dns, deployment: coredns, port: 1053, weight: 50}
+      backend: {namespace: dns, deployment: coredns, port: 1053, weight: 50, drain_seconds: 30}
     - port: 443
       protocol: https
       rules:
@@ -62,10 +62,10 @@ Deno.test("parseRules() reads TCP and UDP listeners that carry backend directly"
 `,
     "rules.yaml",
   );
-  assertEquals(rules.map((r) => [r.key, r.backend.weight, r.source]), [
-    ["lb-abc/UDP:53", 50, "[0].listeners[0]"],
-    ["lb-abc/HTTPS:443 a.example.com/", 10, "[0].listeners[1].rules[0]"],
-    ["lb-abc/HTTPS:443 b.example.com/v2", 10, "[0].listeners[1].rules[1]"],
+  assertEquals(rules.map((r) => [r.key, r.backend.weight, r.backend.drainSeconds, r.source]), [
+    ["lb-abc/UDP:53", 50, 30, "[0].listeners[0]"],
+    ["lb-abc/HTTPS:443 a.example.com/", 10, undefined, "[0].listeners[1].rules[0]"],
+    ["lb-abc/HTTPS:443 b.example.com/v2", 10, undefined, "[0].listeners[1].rules[1]"],
   ]);
   assertEquals(rules[0]?.domain, undefined);
 });

@@ -1,6 +1,7 @@
 // --watch's heartbeat: one pass at start, another shortly after pod changes (debounced: a burst
-// of changes during a rolling update makes one pass, not fifty), and a full resync on a timer.
-// Passes never overlap; a change during a pass earns one more pass after it.
+// of changes during a rolling update makes one pass, not fifty), a follow-up when a pass asks for
+// one (a drain comes due, a readiness gate waits for a health check), and a full resync on a
+// timer. Passes never overlap; a change during a pass earns one more pass after it.
 import { type Logger, silentLogger } from "../log.ts";
 import type { SyncResult } from "./summary.ts";
 
@@ -24,6 +25,7 @@ export class SyncLoop {
   #reasons = new Set<string>();
   #debounce: ReturnType<typeof setTimeout> | undefined;
   #resync: ReturnType<typeof setTimeout> | undefined;
+  #followUp: ReturnType<typeof setTimeout> | undefined;
   #burstStart: number | undefined;
   #running: Promise<void> | undefined;
   #again = false;
@@ -80,6 +82,7 @@ export class SyncLoop {
     this.#stopped = true;
     clearTimeout(this.#debounce);
     clearTimeout(this.#resync);
+    clearTimeout(this.#followUp);
     this.#debounce = undefined;
     await this.#running;
   }
@@ -108,6 +111,7 @@ export class SyncLoop {
     const reasons = [...this.#reasons];
     this.#reasons.clear();
     clearTimeout(this.#resync);
+    clearTimeout(this.#followUp);
     this.#passes++;
     try {
       this.#lastResult = await this.#options.pass(reasons);
@@ -120,6 +124,15 @@ export class SyncLoop {
         this.#reasons.add("resync");
         this.#kick();
       }, this.#options.resyncMs);
+    }
+    const next = this.#lastResult?.nextPassInMs;
+    const resync = this.#options.resyncMs;
+    if (!this.#stopped && next !== undefined && (resync === 0 || next < resync)) {
+      // Never sooner than the debounce: a pass that asks for another at once cannot spin.
+      this.#followUp = setTimeout(() => {
+        this.#reasons.add("follow-up");
+        this.#kick();
+      }, Math.max(next, this.#options.debounceMs));
     }
   }
 }

@@ -66,3 +66,21 @@ Deno.test("SyncLoop resyncs on a timer, and stop() ends it", async () => {
   await new Promise((resolve) => setTimeout(resolve, 30));
   assertEquals(r.passes.length, count, "no pass after stop");
 });
+
+Deno.test("SyncLoop runs a follow-up pass when a pass asks for one, never sooner than the debounce", async () => {
+  const passes: string[][] = [];
+  const loop = new SyncLoop({
+    pass: (reasons) => {
+      passes.push(reasons);
+      // The first two passes ask to be looked at again at once (a gate waits on a health check).
+      return Promise.resolve({ ...result, nextPassInMs: passes.length < 3 ? 0 : undefined });
+    },
+    debounceMs: 5,
+    resyncMs: 60_000,
+  });
+  await loop.start();
+  while (passes.length < 3) await new Promise((resolve) => setTimeout(resolve, 2));
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assertEquals(passes, [["start"], ["follow-up"], ["follow-up"]], "then it stops asking");
+  await loop.stop();
+});

@@ -17,6 +17,8 @@ export interface BackendRef {
   readonly port: number;
   /** The CLB weight of a Ready pod (0-100). */
   readonly weight: number;
+  /** How long a leaving target sits at weight 0 before removal; unset: the global default. */
+  readonly drainSeconds?: number | undefined;
 }
 
 /**

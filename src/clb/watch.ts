@@ -2,6 +2,7 @@
 // relevant pod change, and on a resync timer; /health and /metrics on a port; a clean stop on
 // SIGTERM (no new pass, the running one finishes or the stop deadline passes).
 import type { KubeApi } from "../kube/api.ts";
+import type { KubePatchApi } from "../kube/patch.ts";
 import type { ReflectorTimers } from "../kube/reflector.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import type { FetchHandler, RunningServer } from "../runtime/mod.ts";
@@ -17,6 +18,8 @@ import type { RuleSpec } from "./types.ts";
 export interface WatchOptions {
   rules: readonly RuleSpec[];
   kube: KubeApi;
+  /** Writes the readiness gate's condition (pods/status). */
+  pods?: KubePatchApi | undefined;
   clb: ClbClient;
   metrics: ClbSyncMetrics;
   reconcile: ReconcileOptions;
@@ -89,6 +92,7 @@ export async function runWatch(options: WatchOptions): Promise<0 | 2> {
       logger.info("sync_pass", { reasons });
       const result = await reconcile(rules, {
         kube,
+        pods: options.pods,
         clb,
         logger,
         now,

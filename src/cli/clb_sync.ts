@@ -16,6 +16,7 @@ import {
 import { ConfigError, formatPath, loadConfig, readConfigFile } from "../config/mod.ts";
 import { createKubeClient } from "../kube/client.ts";
 import { resolveKubeConnection } from "../kube/config.ts";
+import { createKubePatcher } from "../kube/patch.ts";
 import type { Runtime } from "../runtime/mod.ts";
 import { type CommandContext, commandLogger, type ExitCode, untilSignal } from "./context.ts";
 import { parseFlags } from "./flags.ts";
@@ -32,7 +33,11 @@ Usage: podgate clb-sync [--rules FILE] [--dry-run] [--watch] [--force] [--adopt]
   --force               pass the deletion guard
   --adopt               take over untagged ENI targets on these rules (migrating from the old tool)
   --tag TAG             the Tag podgate sets on its targets and owns (default podgate)
-  --max-delete-share N  the deletion guard: share of a rule's targets one pass may remove (0.5)
+  --max-delete-share N  the deletion guard: share of a rule's targets one pass may take out (0.5)
+  --drain-seconds N     a leaving target sits at weight 0 this long before removal (10; per rule:
+                        backend.drain_seconds in rules.yaml)
+  --gate-condition-type T  the pod readiness gate podgate sets (podgate.io/clb-registered): pods
+                        listing it turn Ready only once every rule they feed holds them
 Every setting also reads from --config FILE (JSON or YAML) and PODGATE_<SETTING> (e.g.
 PODGATE_CLB__TASK_POLL_MS); see README.md.
 
@@ -112,11 +117,13 @@ export async function runClbSync({ runtime, argv }: CommandContext): Promise<Exi
     region: credentials.TENCENT_REGION,
     endpoint,
     tag: config.tag,
+    gate: config.gateConditionType,
     adopt: config.adopt || undefined,
     force: config.force || undefined,
   });
 
   let kube;
+  let pods;
   let transport;
   try {
     const k = config.kubernetes;
@@ -134,6 +141,10 @@ export async function runClbSync({ runtime, argv }: CommandContext): Promise<Exi
       defaultNamespace,
     });
     await kube.prepare();
+    pods = createKubePatcher(connection, {
+      tlsFetch: runtime.tlsFetch,
+      requestTimeoutMs: k.requestTimeoutMs,
+    });
     logger.info("kube_connection", { server: connection.server, source: connection.source });
     transport = await createSdkTransport({
       secretId: credentials.CLOUD_TENCENT_SECRET_ID,
@@ -166,10 +177,13 @@ export async function runClbSync({ runtime, argv }: CommandContext): Promise<Exi
     tag: config.tag,
     maxDeleteShare: config.maxDeleteShare,
     kubeTimeoutMs: config.kubernetes.requestTimeoutMs,
+    gateType: config.gateConditionType,
+    drainSeconds: config.drainSeconds,
+    recheckMs: config.recheckMs,
   };
 
   if (!config.watch) {
-    const result = await reconcile(rules.rules, { kube, clb, logger }, options);
+    const result = await reconcile(rules.rules, { kube, pods, clb, logger }, options);
     logger.info("summary", summaryFields(result));
     logger.flush();
     return result.exitCode;
@@ -179,6 +193,7 @@ export async function runClbSync({ runtime, argv }: CommandContext): Promise<Exi
   const code = await runWatch({
     rules: rules.rules,
     kube,
+    pods,
     clb,
     metrics,
     reconcile: options,

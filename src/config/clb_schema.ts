@@ -50,6 +50,19 @@ export const clbSyncConfigSchema = z.strictObject({
   tag: z.string().regex(/^\S{1,64}$/, "expected 1-64 characters without spaces").default(
     "podgate",
   ),
+  /**
+   * The readiness gate: pods that list this condition type under spec.readinessGates get it set
+   * True once every rule they feed holds them (TKE's is cloud.tencent.com/load-balancer-backendgroup-ready).
+   */
+  gateConditionType: z.string().regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
+    "expected a condition type like podgate.io/clb-registered",
+  ).default("podgate.io/clb-registered"),
+  /** Seconds a leaving target sits at weight 0 before removal (rules may set drain_seconds). */
+  drainSeconds: z.number({ error: "expected seconds 0-3600" }).min(0, "expected seconds 0-3600")
+    .max(3600, "expected seconds 0-3600").default(10),
+  /** --watch: a gate still waiting (a health check pending) is looked at again this soon. */
+  recheckMs: millis(2_000),
   /** The deletion guard: the share of a rule's targets one pass may remove (0-1). */
   maxDeleteShare: z.number({ error: "expected a number 0-1" }).min(0, "expected a number 0-1")
     .max(1, "expected a number 0-1").default(0.5),

@@ -14,6 +14,22 @@ Deno.test("clbSyncConfigSchema has production defaults and takes flags and PODGA
   assertEquals(config.clb.retryDeadlineMs, 60_000);
   assertEquals(config.resyncMs, 300_000);
   assertEquals(config.rules, "/etc/clb-sync/rules.yaml");
+  assertEquals(config.gateConditionType, "podgate.io/clb-registered");
+  assertEquals(config.drainSeconds, 10);
+  assertEquals(config.recheckMs, 2_000);
+});
+
+Deno.test("clbSyncConfigSchema takes TKE's gate condition type and a drain in seconds", () => {
+  const { config } = loadConfig(clbSyncConfigSchema, {
+    env: { PODGATE_DRAIN_SECONDS: "2.5" },
+    flags: { "gate-condition-type": "cloud.tencent.com/load-balancer-backendgroup-ready" },
+  });
+  assertEquals(config.gateConditionType, "cloud.tencent.com/load-balancer-backendgroup-ready");
+  assertEquals(config.drainSeconds, 2.5);
+  assertThrows(
+    () => loadConfig(clbSyncConfigSchema, { flags: { "gate-condition-type": "not a type" } }),
+    ConfigError,
+  );
 });
 
 Deno.test("clbSyncConfigSchema names a bad setting and where it came from", () => {

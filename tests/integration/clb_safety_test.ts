@@ -30,7 +30,7 @@ Deno.test("a hand-added CVM target and a foreign ENI target survive every run", 
     assertEquals(world.targets().api, [...expectTargets("10.1.0", 8080, 3), ...foreign].sort());
     // Scale to zero with --force: every podgate target goes, the foreign ones stay.
     world.cluster.scale("shop", "api", 0, "10.1.0");
-    assertEquals((await world.sync({ force: true })).exitCode, 0);
+    assertEquals((await world.sync({ force: true, drainSeconds: 0 })).exitCode, 0);
     assertEquals(world.targets().api, foreign.sort());
     assertEquals((await world.sync()).rules[0]?.foreign, 3);
     const touched = world.emulator.writeCalls().flatMap((c) => JSON.stringify(c.params))
@@ -81,7 +81,7 @@ Deno.test("--adopt takes over the original tool's untagged ENI targets, never CV
       world.logs.some((l) => l.msg === "target_held_by_foreign" && l.target === "10.1.0.1:8080"),
       "without --adopt the untagged targets are foreign, and their pods are reported",
     );
-    const adopted = await world.sync({ adopt: true });
+    const adopted = await world.sync({ adopt: true, drainSeconds: 0 });
     assertEquals(adopted.exitCode, 0);
     assertEquals(adopted.rules[0]?.adopted, 2);
     assertEquals(
@@ -141,18 +141,21 @@ Deno.test("the deletion guard refuses to remove most of a rule unless --force, a
     const refused = await world.sync();
     assertEquals(refused.exitCode, 1);
     assertEquals(refused.rules.map((r) => r.status), ["refused", "refused", "in_sync"]);
-    assertMatch(refused.rules[0]!.reason!, /deregister 3 of 4 targets .*more than 50%.*--force/);
-    assertMatch(refused.rules[1]!.reason!, /all 4 of the rule's targets/);
-    assertEquals(world.targets().api.length, 4, "nothing removed");
-    assertEquals(world.targets().web.length, 4);
+    assertMatch(
+      refused.rules[0]!.reason!,
+      /take 3 of 4 serving targets out of service .*more than 50%.*--force/,
+    );
+    assertMatch(refused.rules[1]!.reason!, /all 4 of the rule's serving targets/);
+    assertEquals(world.targets().api, expectTargets("10.1.0", 8080, 4), "nothing drained");
+    assertEquals(world.targets().web, expectTargets("10.2.0", 8080, 4));
 
-    const share = await world.sync({ maxDeleteShare: 0.8 });
+    const share = await world.sync({ maxDeleteShare: 0.8, drainSeconds: 0 });
     assertEquals(
       share.rules.map((r) => r.status),
       ["applied", "refused", "in_sync"],
       "the share is configurable",
     );
-    const forced = await world.sync({ force: true });
+    const forced = await world.sync({ force: true, drainSeconds: 0 });
     assertEquals(forced.exitCode, 0);
     assertEquals(world.targets().api, expectTargets("10.1.0", 8080, 1));
     assertEquals(world.targets().web, []);
@@ -248,26 +251,31 @@ Deno.test("original defects: only Ready pods, matchExpressions, L4 listeners, de
     assertEquals(world.targets().tcp, expectTargets("10.3.0", 9000, 2), "TCP listeners are synced");
     // A pod dies and is replaced on the same port: the dead one's target goes.
     world.cluster.scale("shop", "tcp", 2, "10.3.1");
-    assertEquals((await world.sync()).exitCode, 0);
+    assertEquals((await world.sync({ drainSeconds: 0 })).exitCode, 0);
     assertEquals(world.targets().tcp, expectTargets("10.3.1", 9000, 2));
   } finally {
     await world.close();
   }
 });
 
-Deno.test("a terminating pod that still serves goes to weight 0 first, then is removed", async () => {
+Deno.test("a terminating pod goes to weight 0 first, and is removed once gone and drained", async () => {
   const world = await threeRuleWorld({ pods: 3 });
+  let now = 1_800_000_000_000;
+  world.clock.now = () => now;
   try {
     await world.sync();
     world.cluster.pod("shop", "api", "api-2").terminating = true;
     const draining = await world.sync();
     assertEquals(draining.rules[0]?.reweighted, 1);
+    assertEquals(draining.rules[0]?.drained, 1);
     assertEquals(draining.rules[0]?.deregistered, 0);
-    assert(world.targets().api.includes("10.1.0.2:8080 w0 podgate"));
+    assert(world.targets().api.includes(`10.1.0.2:8080 w0 podgate:drain:${now}`));
     assert(world.logs.some((l) => l.msg === "drain" && l.target === "10.1.0.2:8080"));
-    assertEquals((await world.sync()).rules[0]?.status, "in_sync", "still serving: left at 0");
+    now += 60_000;
+    assertEquals((await world.sync()).rules[0]?.status, "in_sync", "still running: left at 0");
     const api = world.cluster.deployments.get("shop/api")!;
     api.pods = api.pods.filter((p) => p.name !== "api-2");
+    // Gone, and drained for longer than drainSeconds (10): removed.
     const removed = await world.sync();
     assertEquals(removed.rules[0]?.deregistered, 1);
     assertEquals(world.targets().api, ["10.1.0.1:8080 w10 podgate", "10.1.0.3:8080 w10 podgate"]);

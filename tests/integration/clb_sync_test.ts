@@ -49,7 +49,8 @@ Deno.test("clb-sync prints one plan line per rule and deregistrations as warning
     world.cluster.scale("shop", "api", 5, "10.1.0"); // +1
     const web = world.cluster.deployments.get("shop/web")!;
     web.pods = web.pods.filter((p) => p.name !== "web-2"); // -1
-    const result = await world.sync();
+    // drainSeconds 0: a gone pod's target goes at once (clb_drain_test.ts has the drain).
+    const result = await world.sync({ drainSeconds: 0 });
     assertEquals(result.exitCode, 0);
     // Load balancers are planned in parallel: compare in rule order.
     const plans = world.logs.filter((l) => l.msg === "plan").map((l) => [l.level, l.text])
@@ -78,9 +79,9 @@ Deno.test("clb-sync registers before it deregisters, and waits for each task (th
   try {
     await world.sync();
     const mark = world.emulator.calls.length;
-    // A rolling update: both pods replaced.
+    // A rolling update: both pods replaced (drainSeconds 0: the old targets go in this pass).
     world.cluster.scale("shop", "api", 2, "10.9.0");
-    const result = await world.sync();
+    const result = await world.sync({ drainSeconds: 0 });
     assertEquals(result.exitCode, 0);
     const actions = world.emulator.calls.slice(mark).map((c) => c.action)
       .filter((a) =>

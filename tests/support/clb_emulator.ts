@@ -1,7 +1,9 @@
 // A local Tencent Cloud CLB API 3.0 for the tests: checks TC3-HMAC-SHA256 signatures, holds load
 // balancers, listeners, rules and targets, runs every write as an async task (other writes on
 // that load balancer get FailedOperation.ResourceInOperating meanwhile), limits each action to
-// 20 requests/s, records every call, and injects failures on demand.
+// 20 requests/s, records every call, and injects failures on demand. BatchModifyTargetTag is
+// synchronous, as documented. DescribeTargetHealth answers each target's health check: Unknown
+// for `healthAfterMs` after it was registered, then Alive, unless a test set it.
 import { ApiFault, ClbState, type EmTarget } from "./clb_state.ts";
 import { validateWrite } from "./clb_writes.ts";
 import { verifyTc3 } from "./tc3.ts";
@@ -34,7 +36,7 @@ interface Task {
   lbId: string;
   status: 0 | 1 | 2;
   doneAt: number;
-  apply: Array<() => void>;
+  apply: Array<(at: number) => void>;
   failMessage?: string;
 }
 
@@ -55,7 +57,15 @@ export interface EmulatorOptions {
   rateLimit?: number;
   /** Added to the emulator's clock (signature expiry tests). */
   clockOffsetMs?: number;
+  /** How long a new target's health check reports Unknown before Alive. */
+  healthAfterMs?: number;
 }
+
+/** The health check results DescribeTargetHealth reports. */
+export type Health = "Alive" | "Dead" | "Unknown" | "Close";
+
+/** Writes the API documents as synchronous. */
+const SYNC_WRITES = new Set(["BatchModifyTargetTag"]);
 
 export class ClbEmulator {
   readonly state = new ClbState();
@@ -67,6 +77,10 @@ export class ClbEmulator {
   readonly #tasks = new Map<string, Task>();
   readonly #injections: Injection[] = [];
   readonly #recent = new Map<string, number[]>();
+  /** `ip:port` → a health check result that overrides the timed one. */
+  readonly health = new Map<string, Health>();
+  /** Told after each change lands, with the time it landed (a task's end). */
+  onApply: ((at: number) => void) | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     this.options = {
@@ -74,6 +88,7 @@ export class ClbEmulator {
       taskMs: 20,
       rateLimit: 20,
       clockOffsetMs: 0,
+      healthAfterMs: 0,
       ...options,
     };
     this.#server = Deno.serve(
@@ -240,14 +255,25 @@ export class ClbEmulator {
 
   #settle(): void {
     const now = this.#now();
-    for (const task of this.#tasks.values()) {
-      if (task.status !== 2 || task.doneAt > now) continue;
+    const due = [...this.#tasks.values()].filter((t) => t.status === 2 && t.doneAt <= now)
+      .sort((a, b) => a.doneAt - b.doneAt);
+    for (const task of due) {
       if (task.failMessage) task.status = 1;
       else {
-        for (const apply of task.apply) apply();
+        for (const apply of task.apply) apply(task.doneAt);
         task.status = 0;
+        if (task.apply.length) this.onApply?.(task.doneAt);
       }
     }
+  }
+
+  /** A target's health check result now. */
+  healthOf(target: EmTarget): Health {
+    const set = this.health.get(`${target.ip}:${target.port}`);
+    if (set) return set;
+    return this.#now() - (target.registeredAt ?? 0) >= this.options.healthAfterMs
+      ? "Alive"
+      : "Unknown";
   }
 
   #dispatch(
@@ -262,6 +288,8 @@ export class ClbEmulator {
         return this.state.describeListeners(params);
       case "DescribeTargets":
         return this.state.describeTargets(params);
+      case "DescribeTargetHealth":
+        return this.state.describeTargetHealth(params, (t) => this.healthOf(t));
       case "DescribeTaskStatus": {
         const task = this.#tasks.get(String(params.TaskId));
         if (!task) throw new ApiFault("InvalidParameter", `task ${params.TaskId} not found`);
@@ -292,6 +320,11 @@ export class ClbEmulator {
       failing: new Set(injected?.kind === "failListeners" ? injected.listenerIds : []),
     });
     const failTask = this.#take(action, "failTask");
+    if (SYNC_WRITES.has(action) && failTask?.kind !== "failTask") {
+      for (const change of apply) change(now);
+      if (apply.length) this.onApply?.(now);
+      return {};
+    }
     this.#tasks.set(requestId, {
       id: requestId,
       lbId,

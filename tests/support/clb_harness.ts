@@ -71,7 +71,9 @@ export interface World {
   tcp9000: EmListener;
   client: ClbClient;
   logs: ReturnType<typeof memoryLogger>["lines"];
-  /** Runs one pass with the world's client and cluster. */
+  /** The pass's clock: Date.now unless the test sets it. */
+  clock: { now: () => number };
+  /** Runs one pass with the world's client and cluster (the gate patches the cluster's pods). */
   sync(options?: ReconcileOptions): Promise<SyncResult>;
   /** Targets on the three places, as `ip:port wN tag` strings. */
   targets(): { api: string[]; web: string[]; tcp: string[] };
@@ -109,6 +111,7 @@ export async function threeRuleWorld(
   const logger = memoryLogger();
   const client = await sdkClient(emulator, { logger, ...clientOptions });
   const { rules } = parseRules(rulesText, "rules.yaml");
+  const clock = { now: () => Date.now() };
   return {
     emulator,
     cluster,
@@ -119,8 +122,11 @@ export async function threeRuleWorld(
     tcp9000,
     client,
     logs: logger.lines,
-    sync: (options = {}) =>
-      reconcile(rules, { kube: cluster.kube(), clb: client, logger }, options),
+    clock,
+    sync: (options = {}) => {
+      const kube = cluster.kube();
+      return reconcile(rules, { kube, pods: kube, clb: client, logger, now: clock.now }, options);
+    },
     targets: () => ({
       api: emulator.targets("lb-abc", http80.listenerId, api.locationId),
       web: emulator.targets("lb-abc", http80.listenerId, web.locationId),

@@ -10,6 +10,8 @@ export interface EmTarget {
   tag: string;
   /** CVM instance ID (`ins-…`); empty for IP (ENI) targets. */
   instanceId: string;
+  /** When its registration landed (ms); unset for targets put in by hand. */
+  registeredAt?: number;
 }
 
 export interface EmRule {
@@ -207,6 +209,14 @@ export class ClbState {
     };
   }
 
+  describeTargetHealth(params: Record<string, unknown>, health: (t: EmTarget) => string) {
+    const ids = params.LoadBalancerIds;
+    if (!Array.isArray(ids) || ids.length === 0) {
+      throw new ApiFault("MissingParameter", "LoadBalancerIds is required");
+    }
+    return { LoadBalancers: ids.map((id) => healthOf(this.lb(String(id)), health)) };
+  }
+
   describeTargets(params: Record<string, unknown>) {
     const filters = (params.Filters as Array<{ Name: string; Values: string[] }> | undefined) ?? [];
     const filter = (name: string) => filters.find((f) => f.Name === name)?.Values;
@@ -241,6 +251,49 @@ export class ClbState {
       })),
     };
   }
+}
+
+/** DescribeTargetHealth's shape: L7 rules by LocationId; an L4 listener as one rule. */
+function healthOf(
+  lb: EmLoadBalancer,
+  health: (t: EmTarget) => string,
+) {
+  const targets = (list: EmTarget[]) =>
+    list.filter((t) => t.type === "ENI" || t.type === "CVM").map((t) => ({
+      IP: t.ip,
+      Port: t.port,
+      HealthStatus: health(t) === "Alive",
+      TargetId: t.instanceId || t.ip,
+      HealthStatusDetail: health(t),
+      HealthStatusDetial: health(t),
+      TargetGroupId: null,
+      Weight: t.weight,
+    }));
+  return {
+    LoadBalancerId: lb.id,
+    LoadBalancerName: lb.name,
+    Listeners: lb.listeners.map((l) => ({
+      ListenerId: l.listenerId,
+      ListenerName: `${l.protocol}:${l.port}`,
+      Protocol: l.protocol,
+      Port: l.port,
+      Rules: isL7(l.protocol)
+        ? l.rules.map((r) => ({
+          LocationId: r.locationId,
+          Domain: r.domain,
+          Url: r.url,
+          RuleId: r.locationId,
+          Targets: targets(r.targets),
+        }))
+        : [{
+          LocationId: null,
+          Domain: null,
+          Url: null,
+          RuleId: null,
+          Targets: targets(l.targets),
+        }],
+    })),
+  };
 }
 
 function backend(t: EmTarget) {

@@ -12,7 +12,8 @@ import {
 export const MAX_TARGETS = { single: 20, batch: 500 };
 
 export interface WritePlan {
-  apply: Array<() => void>;
+  /** Each change, run when the task ends (`at`: when). */
+  apply: Array<(at: number) => void>;
   failed: string[];
   message: string;
 }
@@ -29,7 +30,7 @@ export function validateWrite(
   params: Record<string, unknown>,
   { failing = new Set<string>() }: { failing?: ReadonlySet<string> } = {},
 ): WritePlan {
-  const apply: Array<() => void> = [];
+  const apply: Array<(at: number) => void> = [];
   if (
     action === "RegisterTargets" || action === "DeregisterTargets" ||
     action === "ModifyTargetWeight"
@@ -104,7 +105,7 @@ function change(
   place: EmTarget[],
   ref: Record<string, unknown>,
   rule: Record<string, unknown>,
-): () => void {
+): (at: number) => void {
   if (!Number.isInteger(ref.Port)) throw new ApiFault("InvalidParameter", "Port is required");
   if ((ref.EniIp === undefined) === (ref.InstanceId === undefined)) {
     throw new ApiFault("InvalidParameter", "exactly one of EniIp and InstanceId is required");
@@ -121,7 +122,7 @@ function change(
     if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
       throw new ApiFault("InvalidParameter", "Weight must be 0-100");
     }
-    return () =>
+    return (at) =>
       place.push({
         type: "ENI",
         ip: String(ref.EniIp),
@@ -129,6 +130,7 @@ function change(
         weight,
         tag: String(ref.Tag ?? ""),
         instanceId: "",
+        registeredAt: at,
       });
   }
   if (!existing) {
