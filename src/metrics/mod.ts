@@ -6,6 +6,7 @@ export { Gauge, type GaugeEmit, type GaugeOptions } from "./gauge.ts";
 export { DEFAULT_BUCKETS, Histogram, type HistogramOptions, HistogramSeries } from "./histogram.ts";
 export { type ProcessMetricsOptions, registerProcessMetrics } from "./process_metrics.ts";
 export {
+  type BackendCounts,
   createProxyMetrics,
   DEFAULT_FORGET_AFTER_MS,
   ProxyMetrics,

@@ -45,6 +45,16 @@ export interface ProxyMetricsOptions {
   process?: ProcessMetricsOptions;
 }
 
+/** A backend's counts as the dashboard reads them once a second (live objects: read only). */
+export interface BackendCounts {
+  /** Attempts answered with a status of 500 or more. */
+  readonly serverErrors: number;
+  /** Attempts that could not connect. */
+  readonly connectErrors: number;
+  /** Time to response headers: per-bucket counts, not cumulative. */
+  readonly latency: HistogramSeries;
+}
+
 /** A backend's series, built once, found from its Upstream without building a string. */
 interface BackendSeries {
   readonly address: string;
@@ -203,6 +213,31 @@ export class ProxyMetrics {
   /** Counts a restart of the Kubernetes watch (the reflector's `onRestart`). */
   watchRestart(reason: string): void {
     this.#watchRestarts.labels(reason).inc();
+  }
+
+  /** What has been counted for the backend at `address`; undefined before its first attempt.
+   * Read off the request path (the dashboard's sampler), so it may walk the status map. */
+  backendCounts(address: string): BackendCounts | undefined {
+    const backend = this.#byAddress.get(address);
+    if (backend === undefined) return undefined;
+    let serverErrors = 0;
+    for (const [status, series] of backend.requests) {
+      if (status !== "error" && status >= 500) serverErrors += series.value;
+    }
+    return {
+      serverErrors,
+      connectErrors: backend.errors.get("connect")?.value ?? 0,
+      latency: backend.duration,
+    };
+  }
+
+  /** Proxied requests whose client got a status of 500 or more, the proxy's own included. */
+  serverErrorResponses(): number {
+    let total = 0;
+    for (const [status, series] of this.#responsesByStatus) {
+      if (status >= 500) total += series.value;
+    }
+    return total;
   }
 
   /** The `/metrics` body; serve it with PROMETHEUS_CONTENT_TYPE. */

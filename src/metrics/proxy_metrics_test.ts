@@ -220,3 +220,20 @@ Deno.test("ProxyMetrics escapes a backend label once and renders it parseably", 
     1,
   );
 });
+
+Deno.test("ProxyMetrics.backendCounts() reads a backend's 5xx, connect errors and latency counts", () => {
+  const { metrics, upstream } = setup(["10.0.0.1:80"]);
+  const a = upstream("10.0.0.1:80");
+  assertEquals(metrics.backendCounts(a.address), undefined);
+  metrics.attempt(a, 200, 0.002);
+  metrics.attempt(a, 502, 0.003);
+  metrics.attempt(a, 503, 0.003);
+  metrics.attempt(a, "error", 0.001);
+  metrics.error(a, "connect");
+  metrics.response(200);
+  metrics.response(503);
+  metrics.response(504);
+  const counts = metrics.backendCounts(a.address)!;
+  assertEquals([counts.serverErrors, counts.connectErrors, counts.latency.count], [2, 1, 4]);
+  assertEquals(metrics.serverErrorResponses(), 2);
+});
