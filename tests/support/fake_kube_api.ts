@@ -51,6 +51,17 @@ export interface FakeKubeApiOptions {
   expired?: "event" | "status";
   /** End every watch after this long, whatever its timeoutSeconds. */
   maxWatchMs?: number;
+  /** Answers writes (PATCH, POST, …) after authentication; undefined falls through to 404. */
+  onWrite?: (write: FakeWrite) => { status: number; body: Json } | undefined;
+}
+
+/** A write request as `onWrite` sees it. */
+export interface FakeWrite {
+  method: string;
+  path: string;
+  contentType: string;
+  body: string;
+  user: string;
 }
 
 interface Watcher {
@@ -309,6 +320,19 @@ export class FakeKubeApi {
     this.requests.push(record);
     if (!user) {
       return void (record.status = this.#status(res, 401, fixtureText("unauthorized-401.json")));
+    }
+    if (req.method !== "GET" && this.#options.onWrite) {
+      let text = "";
+      const decoder = new TextDecoder();
+      for await (const chunk of req) text += decoder.decode(chunk as Uint8Array, { stream: true });
+      const answer = this.#options.onWrite({
+        method: req.method ?? "",
+        path: url.pathname,
+        contentType: String(req.headers["content-type"] ?? ""),
+        body: text + decoder.decode(),
+        user,
+      });
+      if (answer) return void (record.status = this.#status(res, answer.status, answer.body));
     }
     if (!match || !info || info.prefix !== prefix || req.method !== "GET") {
       return void (record.status = this.#status(res, 404, notFoundStatus()));
