@@ -168,6 +168,11 @@ export class ClbEmulator {
     this.#injections.push({ kind: "failTask", action, times, message });
   }
 
+  /** Drops every injected failure not yet spent. */
+  clearFaults(): void {
+    this.#injections.length = 0;
+  }
+
   /** Someone else's task keeps `lbId` busy for `ms` (writes get ResourceInOperating). */
   busy(lbId: string, ms: number): void {
     const id = crypto.randomUUID();
