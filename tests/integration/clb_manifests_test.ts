@@ -1,8 +1,12 @@
 // k8s/clb-sync/: every manifest parses and uses only real API fields, rules.yaml in the ConfigMap
-// passes clb-sync's own schema, the CronJob's timing holds, RBAC is read-only, the pods are as
-// locked down as the proxy's, and both kustomizations render with kubectl (offline).
+// passes clb-sync's own schema, the CronJob's timing holds, RBAC reads and patches only pods/status,
+// the pods are as locked down as the proxy's, the example app carries the readiness gate clb-sync
+// sets, and the kustomizations render with kubectl (offline).
 import { assert, assertEquals } from "@std/assert";
+import { DEFAULT_GATE_TYPE } from "../../src/clb/desired.ts";
 import { parseRules } from "../../src/clb/rules.ts";
+import { clbSyncConfigSchema } from "../../src/config/clb_schema.ts";
+import { loadConfig } from "../../src/config/mod.ts";
 import { rootType, unknownFields } from "../manifests/api_fields.ts";
 import {
   configMap,
@@ -30,10 +34,14 @@ async function objects(): Promise<Array<{ path: string; object: KubeObject }>> {
   return out;
 }
 
-/** The objects of a kind; patches (watch/cronjob-suspend.yaml) are partial and left out. */
+/**
+ * clb-sync's own objects of a kind; patches (watch/cronjob-suspend.yaml) are partial and left
+ * out, and so is the example app (example/).
+ */
 const byKind = async (kind: string) =>
-  (await objects()).filter((o) => o.object.kind === kind && !o.path.includes("-suspend"))
-    .map((o) => o.object);
+  (await objects()).filter((o) =>
+    o.object.kind === kind && !o.path.includes("-suspend") && !o.path.startsWith("example/")
+  ).map((o) => o.object);
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -131,13 +139,14 @@ Deno.test("clb-sync pods run podgate:dev as the proxy does: UID 1001, read-only,
   );
 });
 
-Deno.test("the ClusterRole only reads pods, Deployments and ReplicaSets", async () => {
+Deno.test("the ClusterRole reads pods, Deployments and ReplicaSets, and patches only pods/status", async () => {
   const [role] = await byKind("ClusterRole");
   const rules = (role as Json).rules.map((
     r: Json,
   ) => [r.apiGroups, r.resources.sort(), r.verbs.sort()]);
   assertEquals(rules, [
     [[""], ["pods"], ["get", "list", "watch"]],
+    [[""], ["pods/status"], ["patch"]],
     [["apps"], ["deployments", "replicasets"], ["get", "list", "watch"]],
   ]);
   const [binding] = await byKind("ClusterRoleBinding");
@@ -146,6 +155,53 @@ Deno.test("the ClusterRole only reads pods, Deployments and ReplicaSets", async 
     name: "podgate-clb-sync",
     namespace: "podgate",
   }]);
+});
+
+Deno.test("the example app waits for the gate clb-sync sets, and rolls out without losing capacity", async () => {
+  const apps = (await objects()).filter((o) => o.path.startsWith("example/"));
+  assertEquals(apps.map((o) => `${o.object.kind}/${o.object.metadata.name}`), [
+    "Deployment/clb-example",
+  ]);
+  const d = apps[0]!.object as Json;
+  const { config } = loadConfig(clbSyncConfigSchema, {});
+  assertEquals(config.gateConditionType, DEFAULT_GATE_TYPE);
+  assertEquals(d.spec.template.spec.readinessGates, [{ conditionType: config.gateConditionType }]);
+  assertEquals(d.spec.strategy, {
+    type: "RollingUpdate",
+    rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+  });
+  const spec = podSpec.parse(d.spec.template.spec);
+  const c = (spec.containers as Json[])[0];
+  // The pod keeps serving through the preStop sleep while its target goes to weight 0, then
+  // drains its own requests (the backend's drainMs, 10 s): all inside the grace period.
+  const preStop = c.lifecycle.preStop.sleep.seconds;
+  assert(preStop >= 5 && preStop + 10 < spec.terminationGracePeriodSeconds!);
+  assertEquals(c.args, ["backend"]);
+  const s = effectiveSecurity(spec, c);
+  assertEquals([s.runAsNonRoot, s.readOnlyRootFilesystem, s.allowPrivilegeEscalation], [
+    true,
+    true,
+    false,
+  ]);
+  // The rule its comment suggests parses.
+  const text = String(
+    (await Deno.readTextFile(new URL("example/deployment.yaml", DIR))).match(
+      /#     - domain: .*\n#       url: .*\n#       backend: .*\n/,
+    )?.[0],
+  ).replace(/^#     /gm, "");
+  const { rules } = parseRules(
+    `- load_balancer_id: lb-x\n  listeners:\n    - port: 80\n      protocol: http\n      rules:\n${
+      text.replace(/^/gm, "        ").trimEnd()
+    }\n`,
+    "example",
+  );
+  assertEquals(rules[0]?.backend, {
+    namespace: "podgate",
+    deployment: "clb-example",
+    port: 8080,
+    weight: 10,
+    drainSeconds: 10,
+  });
 });
 
 async function kustomize(dir: string): Promise<KubeObject[] | undefined> {
@@ -188,4 +244,8 @@ Deno.test("kubectl kustomize renders k8s/clb-sync/ (CronJob) and k8s/clb-sync/wa
   assertEquals(deployment.spec.replicas, 1);
   assertEquals(deployment.spec.strategy.type, "Recreate");
   assert(deployment.spec.template.spec.containers[0].args.includes("--watch"));
+  assertEquals(deployment.spec.template.spec.readinessGates, undefined, "the watcher is not gated");
+  const example = (await kustomize("k8s/clb-sync/example/"))!;
+  assertEquals(kinds(example), ["Deployment/clb-example"]);
+  assertEquals(example[0]!.metadata.namespace, "podgate");
 });
