@@ -1,6 +1,6 @@
 // A rule's plan in the log, before anything is written: the plan line (a warning when targets
-// leave), then one line per target change — registrations, drains, weight changes, adoptions,
-// deregistrations (warnings) — and the pods a foreign target blocks.
+// leave), then one line per target change — registrations, drains (warnings), weight changes,
+// adoptions, deregistrations (warnings) — and the pods a foreign target blocks.
 import type { Logger } from "../log.ts";
 import type { RulePlan } from "./plan.ts";
 import { formatPlan } from "./plan_format.ts";
@@ -22,9 +22,11 @@ export function reportPlan(logger: Logger, rule: string, plan: RulePlan, dryRun:
   logger[level]("plan", { rule, text, dry_run: dryRun || undefined, ...counts });
   const at = (t: { ip: string; port: number }) => targetKey(t.ip, t.port);
   for (const t of plan.register) logger.info("register", { rule, target: at(t), weight: t.weight });
+  // A drain is the first step of a removal: a warning, as deregistrations are.
   const draining = new Set(plan.drain.map(at));
   for (const t of plan.reweight) {
-    logger.info(draining.has(at(t)) ? "drain" : "reweight", {
+    const drain = draining.has(at(t));
+    logger[drain ? "warn" : "info"](drain ? "drain" : "reweight", {
       rule,
       target: at(t),
       weight: t.weight,

@@ -156,15 +156,18 @@ export async function reconcile(
       w.actual = actualTargets(bound, w.place!) ?? [];
       const drainMs = (w.rule.backend.drainSeconds ?? drainSeconds) * 1000;
       const base = { tag, adopt, now: now(), drainMs };
-      let plan = planRule(w.desired!, w.actual, base);
-      const refusal = force ? undefined : guardRefusal(plan, maxDeleteShare);
-      // Refused: the same plan, but no serving target leaves (registrations still happen).
-      if (refusal) plan = planRule(w.desired!, w.actual, { ...base, allowLeave: false });
+      const wanted = planRule(w.desired!, w.actual, base);
+      const refusal = force ? undefined : guardRefusal(wanted, maxDeleteShare);
+      // The plan as wanted is printed; refused, the one applied is the same plan, but no serving
+      // target leaves (registrations still happen).
+      reportPlan(logger, w.rule.key, wanted, dryRun);
+      const plan = refusal
+        ? planRule(w.desired!, w.actual, { ...base, allowLeave: false })
+        : wanted;
       w.plan = plan;
       w.outcome.foreign = plan.foreign;
       w.outcome.draining = plan.waiting;
       if (hasChanges(plan)) w.outcome.status = dryRun ? "planned" : "applied";
-      reportPlan(logger, w.rule.key, plan, dryRun);
       if (refusal) {
         w.outcome.status = "refused";
         w.outcome.reason = `deletion guard: ${refusal}; rerun with --force if that is intended`;

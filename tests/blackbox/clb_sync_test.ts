@@ -142,10 +142,13 @@ Deno.test({
       const refused = await run(s, []);
       assertEquals(refused.code, 1);
       assert(refused.logs.some((l) => l.msg === "deletion_refused" && l.level === "error"));
-      const warned = refused.logs.filter((l) => l.msg === "deregister" && l.level === "warn");
-      assertEquals(warned.length, 3, "deregistrations are printed as warnings");
-      assertEquals(s.targets().web.length, 4);
+      const warned = refused.logs.filter((l) => l.msg === "drain" && l.level === "warn");
+      assertEquals(warned.length, 3, "the refused drains are printed as warnings");
+      assertEquals(s.targets().web, expectTargets("10.2.0", 8080, 4));
+      // --force: the three go to weight 0 first; drainSeconds 0 lets the next run remove them.
       assertEquals((await run(s, ["--force"])).code, 0);
+      assertEquals(s.targets().web.filter((t) => / w0 podgate:drain:\d+$/.test(t)).length, 3);
+      assertEquals((await run(s, [], { PODGATE_DRAIN_SECONDS: "0" })).code, 0);
       assertEquals(s.targets().web, expectTargets("10.2.0", 8080, 1));
     } finally {
       await s.close();

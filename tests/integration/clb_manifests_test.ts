@@ -186,9 +186,9 @@ Deno.test("the example app waits for the gate clb-sync sets, and rolls out witho
   // The rule its comment suggests parses.
   const text = String(
     (await Deno.readTextFile(new URL("example/deployment.yaml", DIR))).match(
-      /#     - domain: .*\n#       url: .*\n#       backend: .*\n/,
+      /# {5}- domain: .*\n# {7}url: .*\n# {7}backend: .*\n/,
     )?.[0],
-  ).replace(/^#     /gm, "");
+  ).replace(/^# {5}/gm, "");
   const { rules } = parseRules(
     `- load_balancer_id: lb-x\n  listeners:\n    - port: 80\n      protocol: http\n      rules:\n${
       text.replace(/^/gm, "        ").trimEnd()
