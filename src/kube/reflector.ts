@@ -123,8 +123,11 @@ export class Reflector<T extends KubeObject> {
     const signal = this.#abort.signal;
     const sleep = this.#options.sleep ?? abortableSleep;
     let needList = true;
-    let eventsSinceList = 0;
-    // 410 Gone, as an ERROR event or as the HTTP status: drop the cache and relist.
+    // True from a list until its first watch has delivered an event or ended.
+    let freshList = false;
+    // 410 Gone, as an ERROR event or as the HTTP status: drop the cache and relist at once, as
+    // client-go does (a restarted API server answers the old resourceVersion so; waiting out the
+    // outage's backoff here served a stale set for up to backoffMaxMs after the server was back).
     const expired = async () => {
       this.#logger.info("kube_watch_expired", {
         watch: this.#name,
@@ -132,15 +135,17 @@ export class Reflector<T extends KubeObject> {
       });
       this.#restart("expired");
       needList = true;
-      // A watch expired straight after its list would relist in a loop: slow that down.
-      if (eventsSinceList === 0) await sleep(this.#backoff.next(), signal);
+      // Only a watch that expires straight after its own list would relist in a loop: that
+      // one, and only that one, waits.
+      if (freshList) await sleep(this.#backoff.next(), signal);
+      freshList = false;
     };
     while (!signal.aborted) {
       try {
         if (needList) {
           await this.#list(signal);
           needList = false;
-          eventsSinceList = 0;
+          freshList = true;
           this.#succeeded();
         }
         const end = await this.#watch(signal);
@@ -149,21 +154,24 @@ export class Reflector<T extends KubeObject> {
           await expired();
           continue;
         }
-        eventsSinceList += end.events;
+        freshList = false;
         this.#logger.debug("kube_watch_ended", {
           watch: this.#name,
           how: end.kind,
           events: end.events,
         });
         this.#restart(end.kind);
-        if (end.events > 0) this.#succeeded();
-        else if (end.ms < this.#timers.shortWatchMs) await sleep(this.#backoff.next(), signal);
+        // A watch succeeded when it delivered an event or ran its course; one that ends at once
+        // without an event (a server answering 200 and hanging up) is a failure in disguise.
+        if (end.events > 0 || end.ms >= this.#timers.shortWatchMs) this.#succeeded();
+        else await sleep(this.#backoff.next(), signal);
       } catch (error) {
         if (signal.aborted) break;
         if (error instanceof KubeApiError && error.status === 410) {
           await expired();
           continue;
         }
+        freshList = false;
         const delayMs = this.#backoff.next();
         this.#failed(error, needList ? "list" : "watch", delayMs);
         await sleep(delayMs, signal);

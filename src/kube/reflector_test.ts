@@ -70,6 +70,7 @@ interface Harness {
 async function harness(
   fakeOptions: Partial<FakeKubeApiOptions> = {},
   timers: Partial<ReflectorTimers> = TIMERS,
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>,
 ): Promise<Harness> {
   const pki = await testPki();
   const fake = await FakeKubeApi.start({ pki, tokens: { "token-1": "proxy" }, ...fakeOptions });
@@ -99,6 +100,7 @@ async function harness(
     onRestart: (reason) => restarts.push(reason),
     logger,
     timers,
+    sleep,
   });
   reflector.start();
   await waitFor("the first list", () => reflector.synced);
@@ -570,3 +572,71 @@ Deno.test("Reflector abandons a watch that outlives its timeoutSeconds by watchG
   assertEquals(restarts.slice(0, 2), ["deadline", "deadline"]);
   assert(watches >= 2);
 });
+
+for (const form of ["event", "status"] as const) {
+  Deno.test(
+    `Reflector: an API server back after 60 s down answers the old resourceVersion with 410 (${form}); the new set is served at once, and the backoff starts over`,
+    opts,
+    async () => {
+      // Production backoff (800 ms doubling to a 30 s cap) on a virtual clock: every sleep the
+      // reflector asks for advances it at once, so "60 s" of downtime takes a moment of real time.
+      let virtualMs = 0;
+      let phase: "up" | "down" | "back" = "up";
+      const outageDelays: number[] = [];
+      const delaysAfterReturn: number[] = [];
+      let returnedAt = 0;
+      let h: Harness | undefined;
+      const sleep = async (ms: number) => {
+        if (phase === "down") {
+          outageDelays.push(ms);
+          virtualMs += ms;
+          if (virtualMs >= 60_000 && h) {
+            // The server restarts: the cluster moved on meanwhile, and its watch cache is new.
+            scale(h.fake, 4, 5);
+            h.fake.compact();
+            await h.fake.up();
+            phase = "back";
+            returnedAt = performance.now();
+          }
+        } else if (phase === "back") delaysAfterReturn.push(ms);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      };
+      h = await harness({ expired: form }, {
+        ...TIMERS,
+        backoffInitialMs: 800,
+        backoffMaxMs: 30_000,
+      }, sleep);
+      try {
+        assertEquals(h.last(), ips(1, 2, 3));
+        phase = "down";
+        await h.fake.down();
+        await waitFor("the server's return", () => phase === "back", 10_000);
+        await waitFor("the new set", () => h!.last().join() === ips(4, 5).join());
+        // Real time since the return, plus any virtual sleep the reflector took meanwhile.
+        const servedAfterMs = performance.now() - returnedAt +
+          delaysAfterReturn.reduce((a, b) => a + b, 0);
+        console.log(
+          `figures: outage ${virtualMs} ms virtual, backoff ${outageDelays.join(" ")} ms; ` +
+            `new set ${
+              servedAfterMs.toFixed(0)
+            } ms after the return; sleeps since ${delaysAfterReturn.length}`,
+        );
+        assert(outageDelays.at(-1)! >= 24_000, "the backoff had reached its cap");
+        assertEquals(delaysAfterReturn, [], "no backoff between the return and the relist");
+        assert(servedAfterMs < 2_000, `new set after ${servedAfterMs.toFixed(0)} ms`);
+        assert(h.restarts.includes("expired"), h.restarts.join());
+        assert(h.snapshots.every((s) => s.length > 0), "never an empty set");
+        // The relist reset the backoff: the next outage starts again from 800 ms (±20%).
+        phase = "down";
+        outageDelays.length = 0;
+        virtualMs = 0;
+        await h.fake.down();
+        await waitFor("a failure", () => outageDelays.length > 0);
+        assert(outageDelays[0]! <= 960, `first delay ${outageDelays[0]} ms`);
+      } finally {
+        phase = "up";
+        await h.stop();
+      }
+    },
+  );
+}
