@@ -62,6 +62,12 @@ const limits = z.strictObject({
   /** Most requests in flight to one backend; a request that finds every backend at its limit
    * gets 503 with Retry-After. 0 turns the limit off. */
   maxInflightPerBackend: z.int().min(0).default(1000),
+  /** A request head whose header fields (name + value + 4 bytes each, after the server joined
+   * repeats) exceed this gets 431; 0 turns the check off. Bun.serve refuses heads over 16 KiB
+   * itself, Deno.serve those over about 64 KiB (README, "Limits"). */
+  maxHeaderBytes: z.int().min(0).default(16_384),
+  /** A request with more header fields than this (after joining repeats) gets 431; 0: off. */
+  maxHeaderCount: z.int().min(0).default(100),
 });
 
 const timeouts = z.strictObject({
@@ -78,6 +84,10 @@ const timeouts = z.strictObject({
   upstreamKeepAliveMs: millis(4_000),
   /** A client connection idle for this long is closed (Bun rounds to seconds, max 255 s). */
   clientIdleMs: millis(120_000),
+  /** The longest a client may leave podgate waiting for the next bytes of a request body; a
+   * request whose body stalls longer gets 408 (when no response has started), its connection is
+   * closed and the upstream request is aborted. 0 turns the timer off. */
+  clientBodyIdleMs: millis(60_000),
   /** Without response headers after this long, a client that has left cancels the upstream
    * request (sooner costs every fast request a little more; see proxy/transport.ts). */
   clientAbortCheckMs: millis(50),

@@ -65,3 +65,19 @@ export function framingError(reason: string): Response {
   res.headers.set("connection", "close");
   return res;
 }
+
+/** 431 for a request head over the configured limits (see head_limits.ts); the connection closes. */
+export function headLimitsError(reason: string): Response {
+  const res = errorResponse(431, "request header fields too large", { reason });
+  res.headers.set("connection", "close");
+  return res;
+}
+
+/** 408 for a request whose body stalled (see body_timeout.ts); the connection closes. */
+export function bodyTimeoutError(idleMs: number): Response {
+  const res = errorResponse(408, "request body timed out", {
+    reason: `the client sent no body bytes for ${idleMs} ms`,
+  });
+  res.headers.set("connection", "close");
+  return res;
+}

@@ -12,8 +12,17 @@ import type { Strategy } from "../balancer/strategy.ts";
 import type { Upstream } from "../balancer/upstream.ts";
 import type { RequestHeaders } from "../http1/client.ts";
 import type { Logger } from "../log.ts";
-import { errorResponse, framingError, UpstreamError, type UpstreamErrorKind } from "./errors.ts";
+import {
+  bodyTimeoutError,
+  errorResponse,
+  framingError,
+  headLimitsError,
+  UpstreamError,
+  type UpstreamErrorKind,
+} from "./errors.ts";
 import { requestFraming } from "./framing.ts";
+import { type HeadLimits, headLimitsExceeded } from "./head_limits.ts";
+import { type TimedBody, timedBody } from "./body_timeout.ts";
 import { attemptBody } from "./request_body.ts";
 import { isWebSocketUpgrade } from "./websocket.ts";
 import type { ProxyStats } from "./stats.ts";
@@ -49,11 +58,17 @@ export interface ProxyHandlerOptions {
   onError?: (error: unknown) => void;
   /** The client's body stream can go to a second attempt as is (see attemptBody). */
   fetchKeepsUnsentBody?: boolean;
+  /** Header count and size limits (431 beyond them); both 0 by default: no limit. */
+  headLimits?: HeadLimits;
+  /** A request body that stalls this long gets 408 and aborts its upstream request; 0: never. */
+  bodyIdleMs?: number;
   /** Bridges a WebSocket upgrade to the chosen backend (see websocket.ts). */
   webSocket?: (req: Request, upstream: Upstream, clientIp: string) => Promise<Response>;
 }
 
 export type ProxyHandler = (req: Request, clientIp: string) => Promise<Response>;
+
+const BODY_TIMED_OUT: unique symbol = Symbol("body timed out");
 
 const NO_OBSERVER: ProxyObserver = { attempt() {}, error() {}, retry() {}, response() {} };
 
@@ -75,6 +90,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     newRequestId = () => crypto.randomUUID(),
     webSocket,
     fetchKeepsUnsentBody = false,
+    headLimits = { maxHeaderBytes: 0, maxHeaderCount: 0 },
+    bodyIdleMs = 0,
     onError = () => {},
   } = options;
 
@@ -120,13 +137,18 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       req.headers.get("transfer-encoding"),
       req.headers.get("host"),
     );
+    const tooLarge = headLimitsExceeded(req.headers, headLimits);
     const endRequest = budget.startRequest();
     const upgrade = webSocket !== undefined && isWebSocketUpgrade(req);
     // The framing verdict alone says whether there is a body to send: a stream the server
     // handed over for a request without one is never offered to an upstream.
-    const body = upgrade || framing.kind !== "length" && framing.kind !== "chunked"
-      ? undefined
-      : attemptBody(req, fetchKeepsUnsentBody);
+    const hasBody = !upgrade && (framing.kind === "length" || framing.kind === "chunked");
+    const timed: TimedBody | undefined = hasBody && bodyIdleMs > 0 && req.body !== null
+      ? timedBody(req.body, bodyIdleMs)
+      : undefined;
+    const body = hasBody
+      ? attemptBody(req, fetchKeepsUnsentBody, undefined, timed ? timed.stream : req.body)
+      : undefined;
     const tried: Upstream[] = [];
     let headers: RequestHeaders | undefined;
     const releases: Array<() => void> = [];
@@ -159,6 +181,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     };
 
     try {
+      if (tooLarge) return finish(headLimitsError(tooLarge), "-", "head_limits");
       if (framing.kind === "reject") return finish(framingError(framing.reason), "-", "framing");
       for (;;) {
         const { list, full } = candidates(tried);
@@ -196,15 +219,31 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         let res: Response;
         try {
           headers ??= transport.prepare(req, clientIp, requestId);
-          res = await transport.forward(req, upstream, {
+          const forwarding = transport.forward(req, upstream, {
             path,
             headers,
             requestId,
             body: body ? body.forAttempt() : null,
             onDone: () => upstream.inflight--,
           });
+          const first = timed
+            ? await Promise.race([
+              forwarding,
+              timed.timedOut.then((): typeof BODY_TIMED_OUT => BODY_TIMED_OUT),
+            ])
+            : await forwarding;
+          if (first === BODY_TIMED_OUT) {
+            // The cut body aborts the upstream request; whatever it ends in is no longer ours.
+            forwarding.then((r) => r.body?.cancel().catch(() => {}), () => upstream.inflight--);
+            return finish(bodyTimeoutError(bodyIdleMs), upstream.address, "body_timeout");
+          }
+          res = first;
         } catch (error) {
           upstream.inflight--;
+          // The client stalled, not the backend: no failure of the backend's, no retry.
+          if (timed?.expired) {
+            return finish(bodyTimeoutError(bodyIdleMs), upstream.address, "body_timeout");
+          }
           if (!(error instanceof UpstreamError)) throw error;
           const elapsed = now() - attemptStart;
           upstreamMs += elapsed;

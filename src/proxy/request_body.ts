@@ -11,13 +11,14 @@ export interface AttemptBody {
   readonly streamed: boolean;
 }
 
+/** `stream`: the client's body as read (req.body, or a watched wrapper of it). */
 export function attemptBody(
   req: Request,
   fetchKeepsUnsentBody = false,
   replayBytes = 131_072,
+  stream: ReadableStream<Uint8Array> | null = req.body,
 ): AttemptBody | undefined {
   if (req.method === "GET" || req.method === "HEAD") return undefined;
-  const stream = req.body;
   if (stream === null) return undefined;
   if (fetchKeepsUnsentBody) {
     return {

@@ -145,6 +145,11 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
       }),
     accessLog: config.accessLog,
     fetchKeepsUnsentBody: runtime.fetchKeepsUnsentBody,
+    headLimits: {
+      maxHeaderBytes: config.limits.maxHeaderBytes,
+      maxHeaderCount: config.limits.maxHeaderCount,
+    },
+    bodyIdleMs: config.timeouts.clientBodyIdleMs,
     onError: (error) => logger.error("handler_error", { error }),
   });
   const admin = adminRoutes({ pool, strategy, stats, readiness, outlier, latency, now, metrics });
