@@ -147,7 +147,9 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       ? timedBody(req.body, bodyIdleMs)
       : undefined;
     const body = hasBody
-      ? attemptBody(req, fetchKeepsUnsentBody, undefined, timed ? timed.stream : req.body)
+      // A watched body is a JS stream, which Bun's fetch pulls from before it finds a connection
+      // refused, as Deno's does: it takes the replaying path then.
+      ? attemptBody(req, fetchKeepsUnsentBody && !timed, undefined, timed ? timed.stream : req.body)
       : undefined;
     const tried: Upstream[] = [];
     let headers: RequestHeaders | undefined;
