@@ -286,76 +286,81 @@ export function clientLimitsScenarios(label: string, start: StartProxy, server: 
     },
   );
 
-  Deno.test(
-    `[${label}] a slow reader of a 200 MiB response keeps the proxy's RSS bounded`,
-    opts,
-    async () => {
-      // A process of its own (the binary, or Deno from source) so its RSS is the proxy's alone.
-      const BOUND_MIB = 64;
-      const backend = await startTestBackend("a");
-      const child = spawnPodgate(["proxy"], {
-        env: {
-          PODGATE_PORT: "0",
-          PODGATE_HOSTNAME: "127.0.0.1",
-          PODGATE_BACKENDS: backend.address,
-          PODGATE_ACCESS_LOG: "false",
-        },
-      });
-      try {
-        const port = await child.port(20_000);
-        // Warm up the paths a response takes, then take the baseline.
-        for (let i = 0; i < 3; i++) {
-          assertEquals(
-            (await timedGet(port, "/bytes?n=1048576")).status,
-            200,
-          );
-        }
-        await new Promise((r) => setTimeout(r, 200));
-        const baseline = rssBytes(child.pid);
-        const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-        const total = 200 * 1024 * 1024;
-        await conn.write(
-          encoder.encode(`GET /bytes?n=${total} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`),
-        );
-        let peak = baseline;
-        const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(child.pid))), 50);
-        const buf = new Uint8Array(16_384);
-        const asked = performance.now();
-        // The first bytes may take a while (the backend fills its 200 MiB first): the 4 s of
-        // slow reading start from them.
-        let read = (await conn.read(buf)) ?? 0;
-        const firstByteMs = performance.now() - asked;
-        const until = performance.now() + 4000;
+  for (const client of ["http1", "fetch"]) {
+    Deno.test(
+      `[${label}] a slow reader of a 200 MiB response keeps the proxy's RSS bounded (upstream ${client})`,
+      opts,
+      async () => {
+        // A process of its own (the binary, or Deno from source) so its RSS is the proxy's alone.
+        const BOUND_MIB = 64;
+        const backend = await startTestBackend("a");
+        const child = spawnPodgate(["proxy"], {
+          env: {
+            PODGATE_PORT: "0",
+            PODGATE_HOSTNAME: "127.0.0.1",
+            PODGATE_BACKENDS: backend.address,
+            PODGATE_ACCESS_LOG: "false",
+            PODGATE_UPSTREAM_CLIENT: client,
+          },
+        });
         try {
-          while (performance.now() < until) {
-            const n = await conn.read(buf);
-            if (n === null) break;
-            read += n;
-            await new Promise((r) => setTimeout(r, 5));
+          const port = await child.port(20_000);
+          // Warm up the paths a response takes, then take the baseline.
+          for (let i = 0; i < 3; i++) {
+            assertEquals(
+              (await timedGet(port, "/bytes?n=1048576")).status,
+              200,
+            );
           }
+          await new Promise((r) => setTimeout(r, 200));
+          const baseline = rssBytes(child.pid);
+          const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+          const total = 200 * 1024 * 1024;
+          await conn.write(
+            encoder.encode(
+              `GET /bytes?n=${total} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`,
+            ),
+          );
+          let peak = baseline;
+          const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(child.pid))), 50);
+          const buf = new Uint8Array(16_384);
+          const asked = performance.now();
+          // The first bytes may take a while (the backend fills its 200 MiB first): the 4 s of
+          // slow reading start from them.
+          let read = (await conn.read(buf)) ?? 0;
+          const firstByteMs = performance.now() - asked;
+          const until = performance.now() + 4000;
+          try {
+            while (performance.now() < until) {
+              const n = await conn.read(buf);
+              if (n === null) break;
+              read += n;
+              await new Promise((r) => setTimeout(r, 5));
+            }
+          } finally {
+            clearInterval(sampler);
+            conn.close();
+          }
+          peak = Math.max(peak, rssBytes(child.pid));
+          const mib = (b: number) => (b / 1048576).toFixed(1);
+          console.log(
+            `figures: ${label}, upstream ${client}, slow reader of a 200 MiB response: first bytes after ${
+              firstByteMs.toFixed(0)
+            } ms, then read ${mib(read)} MiB in 4 s; ` +
+              `proxy RSS ${mib(baseline)} MiB before, peak ${mib(peak)} MiB (+${
+                mib(peak - baseline)
+              } MiB, bound ${BOUND_MIB} MiB)`,
+          );
+          assert(read > 1048576, "the reader got data");
+          assert(read < total / 2, "the reader stayed slow");
+          assertLess(peak - baseline, BOUND_MIB * 1048576);
         } finally {
-          clearInterval(sampler);
-          conn.close();
+          await child.stop();
+          await backend.close();
         }
-        peak = Math.max(peak, rssBytes(child.pid));
-        const mib = (b: number) => (b / 1048576).toFixed(1);
-        console.log(
-          `figures: ${label}, slow reader of a 200 MiB response: first bytes after ${
-            firstByteMs.toFixed(0)
-          } ms, then read ${mib(read)} MiB in 4 s; ` +
-            `proxy RSS ${mib(baseline)} MiB before, peak ${mib(peak)} MiB (+${
-              mib(peak - baseline)
-            } MiB, bound ${BOUND_MIB} MiB)`,
-        );
-        assert(read > 1048576, "the reader got data");
-        assert(read < total / 2, "the reader stayed slow");
-        assertLess(peak - baseline, BOUND_MIB * 1048576);
-      } finally {
-        await child.stop();
-        await backend.close();
-      }
-    },
-  );
+      },
+    );
+  }
 }
 
 /** VmRSS of a process, in bytes (Linux). */
