@@ -273,10 +273,15 @@ export function startLoggingBackend(): LoggingBackend {
       } catch { /* closed */ }
     }
   };
+  let closed = false;
   const accepting = (async () => {
-    try {
-      for await (const conn of listener) serve(conn);
-    } catch { /* listener closed */ }
+    // A connection reset before it is accepted (the proxy's connect probe does that) fails one
+    // accept, not the listener: only close() ends the loop.
+    while (!closed) {
+      try {
+        serve(await listener.accept());
+      } catch { /* reset before accept, or closed */ }
+    }
   })();
   const port = (listener.addr as Deno.NetAddr).port;
   return {
@@ -284,6 +289,7 @@ export function startLoggingBackend(): LoggingBackend {
     address: `127.0.0.1:${port}`,
     log,
     close: async () => {
+      closed = true;
       listener.close();
       for (const c of conns) {
         try {
@@ -529,11 +535,13 @@ async function differential(
     await f.send(utf8(`${fresh}\r\nHost: 127.0.0.1\r\n\r\n`));
     const r = await f.next(timeoutMs);
     if (typeof r === "string") {
-      // no answer at all is a stall, not a misdelivery, unless the backend did answer it; an
-      // answer that went elsewhere shows up as another canary's wrong response
-      if (backend.log.some((e) => e.line === fresh)) {
-        desyncs.push(`fresh canary: ${r}, though the backend answered it`);
-      } else notes.push(`fresh canary: ${r}, never reached the backend`);
+      // A fresh client must get its own answer. (An unanswered one that never reached the
+      // backend was once a fault of this backend's accept loop, not of the proxy.)
+      desyncs.push(
+        backend.log.some((e) => e.line === fresh)
+          ? `fresh canary: ${r}, though the backend answered it`
+          : `fresh canary: ${r}, never reached the backend`,
+      );
     } else if (r.body !== `seen ${fresh}`) {
       desyncs.push(`fresh canary got ${r.status} ${JSON.stringify(r.body.slice(0, 120))}`);
     }
