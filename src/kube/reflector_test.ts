@@ -585,6 +585,8 @@ for (const form of ["event", "status"] as const) {
       const outageDelays: number[] = [];
       const delaysAfterReturn: number[] = [];
       let returnedAt = 0;
+      // Assigned once, after `sleep` (which reads it) is made: hence let.
+      // deno-lint-ignore prefer-const
       let h: Harness | undefined;
       const sleep = async (ms: number) => {
         if (phase === "down") {

@@ -137,7 +137,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       req.headers.get("transfer-encoding"),
       req.headers.get("host"),
     );
-    const tooLarge = headLimitsExceeded(req.headers, headLimits);
+    const fields = transport.headerRecord(req);
+    const tooLarge = headLimitsExceeded(fields, headLimits);
     const endRequest = budget.startRequest();
     const upgrade = webSocket !== undefined && isWebSocketUpgrade(req);
     // The framing verdict alone says whether there is a body to send: a stream the server
@@ -220,7 +221,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         const attemptStart = now();
         let res: Response;
         try {
-          headers ??= transport.prepare(req, clientIp, requestId);
+          headers ??= transport.prepare(req, clientIp, requestId, fields);
           const forwarding = transport.forward(req, upstream, {
             path,
             headers,

@@ -18,6 +18,7 @@ Deno.test("createProxyHandler() answers a bug on the request path with a JSON 50
     },
   };
   const transport: Transport = {
+    headerRecord: () => ({}),
     prepare: () => ({}),
     forward: () => Promise.reject(new Error("not reached")),
   };

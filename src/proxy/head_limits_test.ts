@@ -1,5 +1,13 @@
 import { assertEquals, assertMatch } from "@std/assert";
-import { headLimitsExceeded } from "./head_limits.ts";
+import { type HeadLimits, headLimitsExceeded as check } from "./head_limits.ts";
+
+// The record the handler passes is the runtime's copy of the Headers (Headers.forEach joins).
+const record = (h: Headers) => {
+  const r: Record<string, string> = {};
+  h.forEach((v, k) => (r[k] = v));
+  return r;
+};
+const headLimitsExceeded = (h: Headers, limits: HeadLimits) => check(record(h), limits);
 
 const fields = (n: number, value = "v") => {
   const h = new Headers();
@@ -39,5 +47,14 @@ Deno.test("headLimitsExceeded() checks nothing when both limits are 0", () => {
   assertEquals(
     headLimitsExceeded(fields(1000, "x".repeat(100)), { maxHeaderBytes: 0, maxHeaderCount: 0 }),
     undefined,
+  );
+});
+
+Deno.test("headLimitsExceeded() counts each Set-Cookie value of a record that keeps them apart", () => {
+  const fields = { "set-cookie": ["a=1", "b=2"], host: "x" };
+  assertEquals(check(fields, { maxHeaderBytes: 0, maxHeaderCount: 3 }), undefined);
+  assertEquals(
+    check(fields, { maxHeaderBytes: 0, maxHeaderCount: 2 }),
+    "3 header fields, more than the 2 allowed",
   );
 });

@@ -1,6 +1,7 @@
 // Wires a running proxy from its config: discovery → pool → strategy → transport → front door (Hono for admin routes) →
 // runtime.serve. `drain()` is the shutdown order: readiness false → stop discovery → drain the
 // listener → hard deadline.
+import { clientBodyTimer } from "../runtime/client_body_timer.ts";
 import { adminRoutes, type Readiness } from "../admin/routes.ts";
 import {
   createStrategy,
@@ -123,6 +124,11 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     dial: runtime.http1.dial,
     http1,
   });
+  const bodyTimer = clientBodyTimer(
+    runtime,
+    config.timeouts.clientBodyIdleMs,
+    config.timeouts.clientIdleMs,
+  );
   const handler = createProxyHandler({
     pool,
     strategy,
@@ -149,7 +155,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
       maxHeaderBytes: config.limits.maxHeaderBytes,
       maxHeaderCount: config.limits.maxHeaderCount,
     },
-    bodyIdleMs: config.timeouts.clientBodyIdleMs,
+    bodyIdleMs: bodyTimer.handlerMs,
     onError: (error) => logger.error("handler_error", { error }),
   });
   const admin = adminRoutes({ pool, strategy, stats, readiness, outlier, latency, now, metrics });
@@ -163,7 +169,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
       headers: { "content-type": "application/json" },
     });
   };
-  const idleTimeoutSeconds = config.timeouts.clientIdleMs / 1000;
+  const idleTimeoutSeconds = bodyTimer.serverIdleMs / 1000;
   const servers: RunningServer[] = [];
   const main = await runtime.serve((req, conn) => door(req, conn.remoteAddr), {
     port: config.port,

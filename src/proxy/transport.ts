@@ -32,8 +32,18 @@ export interface TransportOptions {
 }
 
 export interface Transport {
-  /** The headers every attempt of this request sends upstream, X-Request-Id included. */
-  prepare(req: Request, clientIp: string, requestId: string): RequestHeaders;
+  /** The client's header fields as one record: the runtime's fastest copy, made once. */
+  headerRecord(req: Request): Record<string, string>;
+  /**
+   * The headers every attempt of this request sends upstream, X-Request-Id included, made from
+   * `record` (which it changes) when the caller has it.
+   */
+  prepare(
+    req: Request,
+    clientIp: string,
+    requestId: string,
+    record?: Record<string, string>,
+  ): RequestHeaders;
   forward(req: Request, upstream: Upstream, attempt: Attempt): Promise<Response>;
 }
 
@@ -62,8 +72,8 @@ export function createTransport(options: TransportOptions): Transport {
   const configured: Carrier = viaHttp1 ? "http1" : "fetch";
 
   return {
-    prepare(req, clientIp, requestId) {
-      const record = fetchTraits.headerRecord(req.headers);
+    headerRecord: (req) => fetchTraits.headerRecord(req.headers),
+    prepare(req, clientIp, requestId, record = fetchTraits.headerRecord(req.headers)) {
       upstreamRequestRecord(record, {
         clientIp,
         proto: "http",

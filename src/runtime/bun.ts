@@ -94,6 +94,8 @@ export const bunRuntime: Runtime = {
   // Bun's fetch `timeout` is a socket idle timer (reset by every byte either way) on a 4 s tick.
   fetchIdleTimeout: { init: (ms) => ({ timeout: ms }), minMs: 16_000 },
   fetchKeepsUnsentBody: true,
+  // Bun.serve's idleTimeout closes a connection whose body stalls (2 s fired at 4 s, measured).
+  serverIdleCutsBodiesFromMs: 16_000,
   http1: { dial: bunDial, streamBody: bunStreamBody },
   upgradeWebSocket,
   connectWebSocket,

@@ -163,6 +163,12 @@ export interface Runtime {
    */
   readonly fetchIdleTimeout?: NativeIdleTimeout;
   /**
+   * Where the server's own idle timer also cuts a request body that stalls (Bun.serve's
+   * `idleTimeout`: the connection is closed and the handler's body stream fails), the shortest
+   * body timeout it stands in for: it counts in whole seconds on a coarse tick.
+   */
+  readonly serverIdleCutsBodiesFromMs?: number;
+  /**
    * Whether fetch leaves a request body stream untouched when it fails before sending any of it
    * (refused connection), so the same stream can go to the next backend. Bun does; for Deno the
    * proxy wraps the body to know.
