@@ -50,6 +50,21 @@ function watchedApi(list: () => Json[]) {
   };
 }
 
+/** Awaits `promise`, failing with `what` after 15 s instead of hanging the suite. */
+async function within<T>(what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) =>
+        timer = setTimeout(() => reject(new Error(`no ${what} within 15 s`)), 15_000)
+      ),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 Deno.test("PodTriggers fires on a change to a selected pod, not on other pods' churn", async () => {
   const cluster = new FakeCluster();
   const web = cluster.addDeployment("shop", "web", [{ name: "web-1", ip: "10.0.0.1" }]);
@@ -66,8 +81,8 @@ Deno.test("PodTriggers fires on a change to a selected pod, not on other pods' c
       changed.resolve();
     },
   });
-  await triggers.start(5_000);
-  await w.nextWatch();
+  await within("start", triggers.start(5_000));
+  await within("first watch", w.nextWatch());
   // A pass learnt the web Deployment's selector.
   triggers.noteSelector("shop", "shop/web", web.selector);
 
@@ -75,12 +90,12 @@ Deno.test("PodTriggers fires on a change to a selected pod, not on other pods' c
   cluster.pod("shop", "batch", "batch-1").ready = false;
   w.send("MODIFIED", pod("batch-1"));
   w.endWatch();
-  await w.nextWatch();
+  await within("second watch", w.nextWatch());
   assertEquals(fired, [], "a pod the rules do not select is noise");
 
   cluster.pod("shop", "web", "web-1").ready = false;
   w.send("MODIFIED", pod("web-1"));
-  await changed.promise;
+  await within("trigger", changed.promise);
   assertEquals(fired, ["shop"]);
 
   // A change that cannot affect a target (an annotation) is noise too.
@@ -89,7 +104,7 @@ Deno.test("PodTriggers fires on a change to a selected pod, not on other pods' c
   annotated.metadata.annotations = { touched: "yes" };
   w.send("MODIFIED", annotated);
   w.endWatch();
-  await w.nextWatch();
+  await within("third watch", w.nextWatch());
   assertEquals(fired, ["shop"]);
-  await triggers.stop();
+  await within("stop", triggers.stop());
 });
