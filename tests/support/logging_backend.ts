@@ -16,6 +16,8 @@ export interface LoggingBackend {
   close(): Promise<void>;
 }
 
+import { acceptLoop } from "./accept_loop.ts";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const CRLF2 = encoder.encode("\r\n\r\n");
@@ -181,21 +183,10 @@ export function startLoggingBackend(): LoggingBackend {
   const cuts: string[] = [];
   const responses = new Map<string, Uint8Array>();
   const conns = new Set<Deno.Conn>();
-  let closed = false;
-  const accepting = (async () => {
-    while (!closed) {
-      let conn: Deno.Conn;
-      try {
-        conn = await listener.accept();
-      } catch {
-        // A connection reset before it was accepted (the proxy's connect probe) fails one
-        // accept, not the listener: go on until close().
-        continue;
-      }
-      conns.add(conn);
-      serve(conn, lines, cuts, responses).finally(() => conns.delete(conn));
-    }
-  })();
+  const accepting = acceptLoop(listener, (conn) => {
+    conns.add(conn);
+    serve(conn, lines, cuts, responses).finally(() => conns.delete(conn));
+  });
   const port = (listener.addr as Deno.NetAddr).port;
   return {
     port,
@@ -206,7 +197,6 @@ export function startLoggingBackend(): LoggingBackend {
       responses.set(path, typeof bytes === "string" ? encoder.encode(bytes) : bytes);
     },
     async close() {
-      closed = true;
       listener.close();
       for (const c of conns) {
         try {

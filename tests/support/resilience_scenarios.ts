@@ -1,5 +1,6 @@
 // Backends crash, hang, fail and slow down; clients of the proxy should not notice. Written once,
 // run in-process on Deno and through the compiled binary. Each test prints its figures.
+import { acceptLoop } from "./accept_loop.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { freePort, type Podgate, spawnPodgate } from "./process.ts";
 import type { ProxyTarget, StartProxy } from "./proxy_target.ts";
@@ -86,14 +87,10 @@ function blackHole(): { address: string; accepted: () => number; close: () => vo
       if ((await conn.read(new Uint8Array(1))) !== null) requests++;
     } catch { /* closed */ }
   };
-  (async () => {
-    try {
-      for await (const conn of listener) {
-        conns.push(conn);
-        firstByte(conn);
-      }
-    } catch { /* closed */ }
-  })();
+  acceptLoop(listener, (conn) => {
+    conns.push(conn);
+    firstByte(conn);
+  });
   return {
     address: `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
     accepted: () => requests,
@@ -112,23 +109,19 @@ function blackHole(): { address: string; accepted: () => number; close: () => vo
 function dyingAfterBody(): { address: string; sawBody: () => boolean; close: () => void } {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   let saw = false;
-  (async () => {
-    try {
-      for await (const conn of listener) {
-        (async () => {
-          const buf = new Uint8Array(65536);
-          let text = "";
-          while (!text.includes("\r\n\r\n") || text.length < text.indexOf("\r\n\r\n") + 10) {
-            const n = await conn.read(buf).catch(() => null);
-            if (n === null) break;
-            text += new TextDecoder().decode(buf.subarray(0, n));
-          }
-          saw = text.includes("\r\n\r\n");
-          conn.close();
-        })();
+  acceptLoop(listener, (conn) => {
+    (async () => {
+      const buf = new Uint8Array(65536);
+      let text = "";
+      while (!text.includes("\r\n\r\n") || text.length < text.indexOf("\r\n\r\n") + 10) {
+        const n = await conn.read(buf).catch(() => null);
+        if (n === null) break;
+        text += new TextDecoder().decode(buf.subarray(0, n));
       }
-    } catch { /* closed */ }
-  })();
+      saw = text.includes("\r\n\r\n");
+      conn.close();
+    })();
+  });
   return {
     address: `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
     sawBody: () => saw,

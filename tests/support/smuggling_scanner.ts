@@ -20,6 +20,7 @@
 // request's response, a request line the client never sent as a request line (a body fragment),
 // or a request forwarded with ambiguous framing (Content-Length and a Transfer-Encoding-like field,
 // either twice).
+import { acceptLoop } from "./accept_loop.ts";
 
 const latin1 = new TextDecoder("latin1");
 const encoder = new TextEncoder();
@@ -273,23 +274,13 @@ export function startLoggingBackend(): LoggingBackend {
       } catch { /* closed */ }
     }
   };
-  let closed = false;
-  const accepting = (async () => {
-    // A connection reset before it is accepted (the proxy's connect probe does that) fails one
-    // accept, not the listener: only close() ends the loop.
-    while (!closed) {
-      try {
-        serve(await listener.accept());
-      } catch { /* reset before accept, or closed */ }
-    }
-  })();
+  const accepting = acceptLoop(listener, serve);
   const port = (listener.addr as Deno.NetAddr).port;
   return {
     port,
     address: `127.0.0.1:${port}`,
     log,
     close: async () => {
-      closed = true;
       listener.close();
       for (const c of conns) {
         try {
@@ -709,11 +700,7 @@ export function startNaiveForwarder(backendPort: number) {
     };
     await Promise.all([pipe(conn, upstream), pipe(upstream, conn)]);
   };
-  const accepting = (async () => {
-    try {
-      for await (const conn of listener) serve(conn);
-    } catch { /* closed */ }
-  })();
+  const accepting = acceptLoop(listener, serve);
   return {
     port: (listener.addr as Deno.NetAddr).port,
     stop: async () => {
