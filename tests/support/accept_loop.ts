@@ -19,3 +19,39 @@ export async function acceptLoop(
     onConn(conn);
   }
 }
+
+export interface ServedConnections {
+  /** Closes the listener and every connection still open, then waits for the accept loop. */
+  close(): Promise<void>;
+}
+
+/**
+ * acceptLoop that keeps the open connections: each is handed to `serve` and closed once the
+ * promise `serve` returns settles, and close() ends whatever is still open.
+ */
+export function serveConnections(
+  listener: Deno.Listener,
+  serve: (conn: Deno.Conn) => Promise<unknown> | void,
+): ServedConnections {
+  const open = new Set<Deno.Conn>();
+  const accepting = acceptLoop(listener, (conn) => {
+    open.add(conn);
+    Promise.resolve(serve(conn)).catch(() => {}).finally(() => {
+      open.delete(conn);
+      closeQuietly(conn);
+    });
+  });
+  return {
+    async close() {
+      listener.close();
+      for (const conn of open) closeQuietly(conn);
+      await accepting;
+    },
+  };
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch { /* already closed */ }
+}

@@ -16,19 +16,12 @@ export interface LoggingBackend {
   close(): Promise<void>;
 }
 
-import { acceptLoop } from "./accept_loop.ts";
+import { serveConnections } from "./accept_loop.ts";
+import { indexOf } from "./bytes.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const CRLF2 = encoder.encode("\r\n\r\n");
-
-function indexOf(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
-  outer: for (let i = from; i <= haystack.length - needle.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
 
 /** Buffered reads off one connection. */
 class Reader {
@@ -169,11 +162,7 @@ async function serve(
       if (m[1] !== "HEAD") await conn.write(echo);
     }
   } catch {
-    // the proxy went away
-  } finally {
-    try {
-      conn.close();
-    } catch { /* closed */ }
+    // the proxy went away (serveConnections closes the connection when this returns)
   }
 }
 
@@ -182,11 +171,7 @@ export function startLoggingBackend(): LoggingBackend {
   const lines: string[] = [];
   const cuts: string[] = [];
   const responses = new Map<string, Uint8Array>();
-  const conns = new Set<Deno.Conn>();
-  const accepting = acceptLoop(listener, (conn) => {
-    conns.add(conn);
-    serve(conn, lines, cuts, responses).finally(() => conns.delete(conn));
-  });
+  const served = serveConnections(listener, (conn) => serve(conn, lines, cuts, responses));
   const port = (listener.addr as Deno.NetAddr).port;
   return {
     port,
@@ -196,14 +181,6 @@ export function startLoggingBackend(): LoggingBackend {
     respond(path, bytes) {
       responses.set(path, typeof bytes === "string" ? encoder.encode(bytes) : bytes);
     },
-    async close() {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* closed */ }
-      }
-      await accepting;
-    },
+    close: () => served.close(),
   };
 }

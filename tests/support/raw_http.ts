@@ -10,25 +10,9 @@ export interface RawResponse {
   text(): string;
 }
 
+import { concat, indexOf } from "./bytes.ts";
+
 const encoder = new TextEncoder();
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
-
-function indexOf(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
-  outer: for (let i = from; i <= haystack.length - needle.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
 
 /** Sends `head` (request line + headers, CRLF-separated, without the blank line) and an optional body. */
 export async function rawRequest(
@@ -55,10 +39,10 @@ export async function rawRequest(
       }
       if (n === null) break;
       chunks.push(buf.slice(0, n));
-      parsed = tryParse(concat(chunks));
+      parsed = tryParse(concat(...chunks));
       if (parsed) break;
     }
-    return parsed ?? tryParse(concat(chunks), true) ?? failed(concat(chunks));
+    return parsed ?? tryParse(concat(...chunks), true) ?? failed(concat(...chunks));
   } finally {
     clearTimeout(timer);
     try {
@@ -112,7 +96,7 @@ function dechunk(data: Uint8Array): Uint8Array | undefined {
     const size = parseInt(new TextDecoder().decode(data.subarray(offset, lineEnd)), 16);
     if (Number.isNaN(size)) return undefined;
     offset = lineEnd + 2;
-    if (size === 0) return concat(out);
+    if (size === 0) return concat(...out);
     if (data.length < offset + size + 2) return undefined;
     out.push(data.subarray(offset, offset + size));
     offset += size + 2;

@@ -1,6 +1,6 @@
 // Backends crash, hang, fail and slow down; clients of the proxy should not notice. Written once,
 // run in-process on Deno and through the compiled binary. Each test prints its figures.
-import { acceptLoop } from "./accept_loop.ts";
+import { acceptLoop, serveConnections } from "./accept_loop.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { freePort, type Podgate, spawnPodgate } from "./process.ts";
 import type { ProxyTarget, StartProxy } from "./proxy_target.ts";
@@ -80,28 +80,20 @@ function report(name: string, figures: Record<string, unknown>): void {
  */
 function blackHole(): { address: string; accepted: () => number; close: () => void } {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
   let requests = 0;
-  const firstByte = async (conn: Deno.Conn) => {
+  // Read, never answered, until the proxy or close() ends the connection.
+  const served = serveConnections(listener, async (conn) => {
+    const buf = new Uint8Array(4096);
     try {
-      if ((await conn.read(new Uint8Array(1))) !== null) requests++;
+      if ((await conn.read(buf)) === null) return;
+      requests++;
+      while ((await conn.read(buf)) !== null) { /* never answered */ }
     } catch { /* closed */ }
-  };
-  acceptLoop(listener, (conn) => {
-    conns.push(conn);
-    firstByte(conn);
   });
   return {
     address: `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
     accepted: () => requests,
-    close: () => {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* gone */ }
-      }
-    },
+    close: () => void served.close(),
   };
 }
 

@@ -20,7 +20,8 @@
 // request's response, a request line the client never sent as a request line (a body fragment),
 // or a request forwarded with ambiguous framing (Content-Length and a Transfer-Encoding-like field,
 // either twice).
-import { acceptLoop } from "./accept_loop.ts";
+import { serveConnections } from "./accept_loop.ts";
+import { concat, indexOf } from "./bytes.ts";
 
 const latin1 = new TextDecoder("latin1");
 const encoder = new TextEncoder();
@@ -158,21 +159,6 @@ export interface LoggingBackend {
   close(): Promise<void>;
 }
 
-function indexOfBytes(h: Uint8Array, n: Uint8Array, from = 0): number {
-  outer: for (let i = from; i <= h.length - n.length; i++) {
-    for (let j = 0; j < n.length; j++) if (h[i + j] !== n[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 const HEAD_END = encoder.encode("\r\n\r\n");
 const LINE_END = encoder.encode("\r\n");
 
@@ -182,7 +168,7 @@ function parseRequest(
 ): { line: string; headers: string[]; ambiguous: boolean; used: number } | undefined | "bad" {
   let start = 0;
   while (buf[start] === 0x0d || buf[start] === 0x0a) start++;
-  const end = indexOfBytes(buf, HEAD_END, start);
+  const end = indexOf(buf, HEAD_END, start);
   if (end === -1) return buf.length - start > 65536 ? "bad" : undefined;
   const [line = "", ...headers] = latin1.decode(buf.subarray(start, end)).split(/\r?\n/);
   let te = 0, cl = 0, chunked = false, length = 0;
@@ -204,7 +190,7 @@ function parseRequest(
   let offset = end + 4;
   if (chunked) {
     for (;;) {
-      const lineEnd = indexOfBytes(buf, LINE_END, offset);
+      const lineEnd = indexOf(buf, LINE_END, offset);
       if (lineEnd === -1) return undefined;
       const size = parseInt(latin1.decode(buf.subarray(offset, lineEnd)), 16);
       if (Number.isNaN(size)) return "bad";
@@ -229,11 +215,9 @@ function parseRequest(
 export function startLoggingBackend(): LoggingBackend {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const log: BackendRequest[] = [];
-  const conns = new Set<Deno.Conn>();
   let connId = 0;
   const serve = async (conn: Deno.Conn) => {
     const id = ++connId;
-    conns.add(conn);
     let buf: Uint8Array = new Uint8Array();
     const chunk = new Uint8Array(65536);
     try {
@@ -266,29 +250,16 @@ export function startLoggingBackend(): LoggingBackend {
         }
       }
     } catch {
-      /* reset by the proxy */
-    } finally {
-      conns.delete(conn);
-      try {
-        conn.close();
-      } catch { /* closed */ }
+      /* reset by the proxy (serveConnections closes the connection when this returns) */
     }
   };
-  const accepting = acceptLoop(listener, serve);
+  const served = serveConnections(listener, serve);
   const port = (listener.addr as Deno.NetAddr).port;
   return {
     port,
     address: `127.0.0.1:${port}`,
     log,
-    close: async () => {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* closed */ }
-      }
-      await accepting;
-    },
+    close: () => served.close(),
   };
 }
 
@@ -304,7 +275,7 @@ interface ClientResponse {
 
 /** Parses one response off the front of `buf` (Content-Length or chunked, as the proxy frames). */
 function parseResponse(buf: Uint8Array): [ClientResponse, number] | undefined {
-  const end = indexOfBytes(buf, HEAD_END);
+  const end = indexOf(buf, HEAD_END);
   if (end === -1) return undefined;
   const [statusLine = "", ...lines] = latin1.decode(buf.subarray(0, end)).split("\r\n");
   const status = Number(statusLine.split(" ")[1]);
@@ -314,12 +285,12 @@ function parseResponse(buf: Uint8Array): [ClientResponse, number] | undefined {
   let body = "";
   if (get("transfer-encoding")?.toLowerCase() === "chunked") {
     for (;;) {
-      const lineEnd = indexOfBytes(buf, LINE_END, offset);
+      const lineEnd = indexOf(buf, LINE_END, offset);
       if (lineEnd === -1) return undefined;
       const size = parseInt(latin1.decode(buf.subarray(offset, lineEnd)), 16);
       offset = lineEnd + 2;
       if (size === 0) {
-        const trailerEnd = indexOfBytes(buf, LINE_END, offset);
+        const trailerEnd = indexOf(buf, LINE_END, offset);
         if (trailerEnd === -1) return undefined;
         offset = trailerEnd + 2;
         break;
@@ -677,11 +648,9 @@ export function smugglingSuite(
  */
 export function startNaiveForwarder(backendPort: number) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns = new Set<Deno.Conn>();
+  // Closing a client connection ends both pipes, and they close its upstream connection.
   const serve = async (conn: Deno.Conn) => {
-    conns.add(conn);
     const upstream = await Deno.connect({ hostname: "127.0.0.1", port: backendPort });
-    conns.add(upstream);
     const pipe = async (from: Deno.Conn, to: Deno.Conn) => {
       const chunk = new Uint8Array(65536);
       try {
@@ -695,22 +664,13 @@ export function startNaiveForwarder(backendPort: number) {
         try {
           c.close();
         } catch { /* closed */ }
-        conns.delete(c);
       }
     };
     await Promise.all([pipe(conn, upstream), pipe(upstream, conn)]);
   };
-  const accepting = acceptLoop(listener, serve);
+  const served = serveConnections(listener, serve);
   return {
     port: (listener.addr as Deno.NetAddr).port,
-    stop: async () => {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* closed */ }
-      }
-      await accepting;
-    },
+    stop: () => served.close(),
   };
 }
