@@ -105,7 +105,8 @@ export type Condition = z.output<typeof conditionSchema>;
 export const routeParentStatusSchema = z.looseObject({
   parentRef: parentReferenceSchema,
   controllerName: z.string(),
-  conditions: list(conditionSchema),
+  // Not defaulted: another controller's entry goes back exactly as it came.
+  conditions: z.array(conditionSchema).optional(),
 });
 export type RouteParentStatus = z.output<typeof routeParentStatusSchema>;
 
