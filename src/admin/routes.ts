@@ -1,5 +1,10 @@
-// The proxy's own routes: /health (liveness), /ready (readiness), /info, /debug/next-backend.
+// The proxy's own routes: /health (liveness), /ready (readiness), /info, /metrics,
+// /debug/next-backend, and the live dashboard (/dashboard, its /events stream, and / on an admin
+// port of its own).
 import { Hono } from "hono";
+import type { Dashboard } from "./dashboard/dashboard.ts";
+import { dashboardPage } from "./dashboard/page.ts";
+import { notReadyReason, type Readiness } from "./dashboard/readiness.ts";
 import type { OutlierDetector } from "../balancer/outlier.ts";
 import type { PeakEwma } from "../balancer/peak_ewma.ts";
 import type { Pool } from "../balancer/pool.ts";
@@ -16,12 +21,11 @@ export const ADMIN_PATHS: ReadonlySet<string> = new Set([
   "/info",
   "/metrics",
   "/debug/next-backend",
+  "/dashboard",
+  "/events",
 ]);
 
-export interface Readiness {
-  /** Set on SIGTERM: /ready turns 503 so the endpoint leaves load balancer rotations first. */
-  draining: boolean;
-}
+export { notReadyReason, type Readiness } from "./dashboard/readiness.ts";
 
 export interface AdminOptions {
   pool: Pool;
@@ -33,6 +37,10 @@ export interface AdminOptions {
   metrics?: ProxyMetrics | undefined;
   /** Wall clock in ms (the balancer's). */
   now?: () => number;
+  /** The live dashboard: /dashboard and /events answer only with one. */
+  dashboard?: Dashboard | undefined;
+  /** The app runs on an admin port of its own, where `/` is the dashboard too. */
+  dashboardAtRoot?: boolean;
 }
 
 function state(u: Upstream, at: number): string {
@@ -40,16 +48,19 @@ function state(u: Upstream, at: number): string {
   return u.isEjected(at) ? "ejected" : "up";
 }
 
-/** Why the proxy is not ready, or undefined when it is. */
-export function notReadyReason(pool: Pool, readiness: Readiness): string | undefined {
-  if (readiness.draining) return "draining";
-  if (!pool.synced) return "waiting for the first discovery sync";
-  if (pool.all().length === 0) return "no backend endpoints discovered";
-  return undefined;
-}
-
 export function adminRoutes(options: AdminOptions): Hono {
-  const { pool, strategy, stats, readiness, outlier, latency, metrics, now = Date.now } = options;
+  const {
+    pool,
+    strategy,
+    stats,
+    readiness,
+    outlier,
+    latency,
+    metrics,
+    now = Date.now,
+    dashboard,
+    dashboardAtRoot = false,
+  } = options;
   // Backends that can take traffic now: discovered, routable and not ejected.
   const available = (at: number) => pool.routable().filter((u) => !u.isEjected(at)).length;
   const app = new Hono();
@@ -99,6 +110,12 @@ export function adminRoutes(options: AdminOptions): Hono {
       () =>
         new Response(metrics.render(), { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } }),
     );
+  }
+
+  if (dashboard) {
+    app.get("/dashboard", () => dashboardPage());
+    if (dashboardAtRoot) app.get("/", () => dashboardPage());
+    app.get("/events", (c) => dashboard.connect(c.req.raw.signal));
   }
 
   return app;
