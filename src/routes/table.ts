@@ -11,7 +11,6 @@
 // rule falls through to the wildcard and catch-all routes. (Listener isolation, "requests
 // SHOULD match at most one Listener", is a different matter: one table per listener.)
 import { RegExpRouter } from "hono/router/reg-exp-router";
-import { wildcardSuffixes } from "./hostname.ts";
 import { type Candidate, sortByPrecedence } from "./precedence.ts";
 import { matchesEverything, type MatchTest, matchTest } from "./request_match.ts";
 import type { RequestView } from "./request_view.ts";
@@ -49,10 +48,7 @@ interface Entry {
  */
 const INDEXABLE = /^\/[A-Za-z0-9\-._~%/]*$/;
 
-function freezeSpec(spec: RouteSpec): RouteSpec {
-  return deepFreeze(spec);
-}
-
+/** Freezes in place: a RouteSpec is immutable by contract, the table makes it so in fact. */
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -158,7 +154,7 @@ function soleCatchAll(specs: readonly RouteSpec[]): RouteSelection | undefined {
 }
 
 export function buildRouteTable(specs: readonly RouteSpec[]): RouteTable {
-  const routes = Object.freeze(specs.map(freezeSpec));
+  const routes = Object.freeze(specs.map(deepFreeze));
   const sole = soleCatchAll(routes);
   if (sole !== undefined) return Object.freeze({ routes, select: () => sole });
 
@@ -180,6 +176,7 @@ export function buildRouteTable(specs: readonly RouteSpec[]): RouteTable {
   const none: Bucket = () => undefined;
   const catchAllBucket = catchAll.length === 0 ? none : compileBucket(catchAll);
   const anyWildcard = wildcardBuckets.size > 0;
+  const suffixLengths = new Set([...wildcardBuckets.keys()].map((suffix) => suffix.length));
 
   function select(req: RequestView): RouteSelection | undefined {
     const host = req.host;
@@ -189,9 +186,11 @@ export function buildRouteTable(specs: readonly RouteSpec[]): RouteTable {
       if (hit !== undefined) return hit;
     }
     if (anyWildcard) {
-      const suffixes = wildcardSuffixes(host);
-      for (let i = 0; i < suffixes.length; i++) {
-        const bucket = wildcardBuckets.get(suffixes[i]!);
+      // wildcardSuffixes(host) without its array: most specific first, and a suffix is only
+      // cut out of the host when some wildcard bucket has its length.
+      for (let dot = host.indexOf("."); dot !== -1; dot = host.indexOf(".", dot + 1)) {
+        if (dot === 0 || !suffixLengths.has(host.length - dot)) continue;
+        const bucket = wildcardBuckets.get(host.slice(dot));
         if (bucket === undefined) continue;
         const hit = bucket(req);
         if (hit !== undefined) return hit;

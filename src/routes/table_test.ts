@@ -3,7 +3,7 @@ import { hostnameMatches } from "./hostname.ts";
 import { type Candidate, sortByPrecedence } from "./precedence.ts";
 import { matchTest } from "./request_match.ts";
 import { RequestView } from "./request_view.ts";
-import { buildRouteTable, INDEX_THRESHOLD, type RouteTable } from "./table.ts";
+import { buildRouteTable, INDEX_THRESHOLD, indexPatterns, type RouteTable } from "./table.ts";
 import type { NameValueMatch, PathMatchType, RouteMatch, RouteRule, RouteSpec } from "./types.ts";
 
 // Routes are written the way an HTTPRoute reads: a rule names the backend it sends to, a match
@@ -536,6 +536,20 @@ Deno.test("select() indexes a large bucket by path yet answers like a scan", () 
     [{ host: "api.example.com", path: "/a|b/c" }, "odd"],
     [{ host: "api.example.com", path: "/svc" }, "404"],
   ]);
+});
+
+Deno.test("indexPatterns() registers literal paths and sends the rest to every path", () => {
+  const patterns = (type: PathMatchType, value: string) =>
+    indexPatterns({ path: { type, value }, headers: [], queryParams: [] });
+  assertEquals(patterns("Exact", "/a/b"), ["/a/b"]);
+  assertEquals(patterns("Exact", "/a/b/"), ["/a/b/"]);
+  assertEquals(patterns("PathPrefix", "/a"), ["/a", "/a/*"]);
+  assertEquals(patterns("PathPrefix", "/a/"), ["/a", "/a/*"]);
+  assertEquals(patterns("PathPrefix", "/"), ["*"]);
+  assertEquals(patterns("RegularExpression", "/a"), ["*"]);
+  for (const odd of ["/a:b", "/a*", "/{a}", "/(a)", "/a?", "/a+", "/a|b", "/é"]) {
+    assertEquals(patterns("PathPrefix", odd), ["*"], odd);
+  }
 });
 
 // --- Property: the indexed table answers as the naive reference does. ---
