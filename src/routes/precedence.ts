@@ -7,10 +7,12 @@
 //     largest number of: Characters in a matching non-wildcard hostname. Characters in a
 //     matching hostname." An exact name beats every wildcard, a longer wildcard a shorter one,
 //     and a route without hostnames (it matches every host) comes last;
-//  2. "Exact" path match, then "Prefix" path match "with largest number of characters", then
-//     RegularExpression ("The precedence of RegularExpression path matches are
-//     implementation-specific": podgate puts them last, longer expression first, as Contour and
-//     nginx do, so an expression never shadows a literal path);
+//  2. "Exact" path match, then RegularExpression, then "Prefix" path match "with largest number
+//     of characters". "The precedence of RegularExpression path matches are
+//     implementation-specific": podgate puts them between Exact and PathPrefix, longer
+//     expression first, as Envoy Gateway ("Exact > RegularExpression > PathPrefix" in its
+//     internal/gatewayapi/sort.go) and Kuadrant do. Last would make an expression dead behind
+//     the PathPrefix `/` nearly every host has;
 //  3. a method match; 4. the largest number of header matches; 5. of query param matches;
 //  6. "The oldest Route based on creation timestamp"; 7. "The Route appearing first in
 //     alphabetical order by {namespace}/{name}" (RouteSpec.order, or config position);
@@ -39,9 +41,9 @@ export interface PrecedenceKey {
   readonly exactHostChars: number;
   /** Characters of the matching hostname, a wildcard's `*.` included; 0 for none. */
   readonly hostChars: number;
-  /** 2 Exact, 1 PathPrefix, 0 RegularExpression. */
+  /** 2 Exact, 1 RegularExpression, 0 PathPrefix. */
   readonly pathKind: number;
-  /** Characters of the path value as written (the spec counts characters, not segments). */
+  /** Characters of the path value as written: the spec counts characters, not segments. */
   readonly pathChars: number;
   /** 1 when the match names a method. */
   readonly method: number;
@@ -55,7 +57,7 @@ export interface PrecedenceKey {
   readonly matchIndex: number;
 }
 
-const PATH_KIND = { Exact: 2, PathPrefix: 1, RegularExpression: 0 } as const;
+const PATH_KIND = { Exact: 2, RegularExpression: 1, PathPrefix: 0 } as const;
 
 export function precedenceKey(candidate: Candidate): PrecedenceKey {
   const { hostname, match, route } = candidate;

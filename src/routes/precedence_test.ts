@@ -73,14 +73,12 @@ Deno.test("sortByPrecedence() ranks hostname above every path, method and header
   );
 });
 
-// HTTPRoutePathMatchOrder (conformance): Exact before PathPrefix, longer prefixes first.
-Deno.test("sortByPrecedence() puts Exact paths first, then prefixes by length, then expressions", () => {
+// HTTPRoutePathMatchOrder (conformance): Exact before PathPrefix, longer prefixes first;
+// expressions (implementation-specific) between the two, as Envoy Gateway orders them.
+Deno.test("sortByPrecedence() puts Exact paths first, then expressions, then prefixes by length", () => {
   assertEquals(
     order([
       candidate("Exact /match", match({ path: { type: "Exact", value: "/match" } })),
-      candidate("PathPrefix /match/prefix/one", match({ path: prefix("/match/prefix/one") })),
-      candidate("PathPrefix /match/prefix/", match({ path: prefix("/match/prefix/") })),
-      candidate("PathPrefix /match/", match({ path: prefix("/match/") })),
       candidate(
         "RegularExpression /match/.*/one/.*/x",
         match({
@@ -91,14 +89,19 @@ Deno.test("sortByPrecedence() puts Exact paths first, then prefixes by length, t
         "RegularExpression /m.*",
         match({ path: { type: "RegularExpression", value: "/m.*" } }),
       ),
+      candidate("PathPrefix /match/prefix/one", match({ path: prefix("/match/prefix/one") })),
+      candidate("PathPrefix /match/prefix/", match({ path: prefix("/match/prefix/") })),
+      candidate("PathPrefix /match/", match({ path: prefix("/match/") })),
+      candidate("PathPrefix /", match({ path: prefix("/") })),
     ]),
     [
       "Exact /match",
+      "RegularExpression /match/.*/one/.*/x",
+      "RegularExpression /m.*",
       "PathPrefix /match/prefix/one",
       "PathPrefix /match/prefix/",
       "PathPrefix /match/",
-      "RegularExpression /match/.*/one/.*/x",
-      "RegularExpression /m.*",
+      "PathPrefix /",
     ],
   );
 });

@@ -442,6 +442,24 @@ Deno.test("select() lets an Exact path beat a longer prefix, and a method beat n
   ]);
 });
 
+Deno.test("select() tries a RegularExpression path after Exact paths and before every prefix", () => {
+  const table = buildRouteTable([
+    httpRoute("site", [{ backend: "site" }]),
+    httpRoute("orders", [{ matches: [{ path: ["PathPrefix", "/orders"] }], backend: "orders" }]),
+    httpRoute("order-by-id", [{
+      matches: [{ path: ["RegularExpression", "/orders/[0-9]+"] }],
+      backend: "order-by-id",
+    }]),
+    httpRoute("order-42", [{ matches: [{ path: ["Exact", "/orders/42"] }], backend: "order-42" }]),
+  ]);
+  assertAnswers(table, [
+    [{ path: "/orders/42" }, "order-42"],
+    [{ path: "/orders/7" }, "order-by-id"],
+    [{ path: "/orders/7/items" }, "orders"], // the expression must match the whole path
+    [{ path: "/about" }, "site"],
+  ]);
+});
+
 Deno.test("select() breaks a tie by the oldest route, then route order, then rule order", () => {
   const table = buildRouteTable([
     httpRoute("ns/b-newer", [{ backend: "newer" }], { createdAt: 2_000, order: 0 }),
@@ -532,7 +550,7 @@ Deno.test("select() indexes a large bucket by path yet answers like a scan", () 
     [{ host: "api.example.com", path: "/svc/21" }, "svc-21"],
     [{ host: "api.example.com", path: "/svc/21/x" }, "404"],
     [{ host: "api.example.com", path: "/svc/21/special" }, "regex"],
-    [{ host: "api.example.com", path: "/svc/20/special" }, "svc-20"],
+    [{ host: "api.example.com", path: "/svc/20/special" }, "regex"], // expressions before prefixes
     [{ host: "api.example.com", path: "/a|b/c" }, "odd"],
     [{ host: "api.example.com", path: "/svc" }, "404"],
   ]);
