@@ -70,21 +70,33 @@ export function queryOf(url: string): string {
   return hash === -1 ? url.slice(query + 1) : url.slice(query + 1, hash);
 }
 
+/** A segment the URL Standard reads as `.` or `..`: `%2e` (any case) counts as a dot. */
+const DOT_SEGMENT = /\/(?:\.|%2e)(?:\.|%2e)?(?:\/|$)/i;
+
+/** 1 for a single-dot segment, 2 for a double-dot one, 0 for any other. */
+function dots(segment: string): number {
+  if (segment.length > 6 || !DOT_SEGMENT.test(`/${segment}`)) return 0;
+  return segment.replace(/%2e/gi, ".").length;
+}
+
 /**
  * The path with `.` and `..` segments resolved (RFC 3986 §5.2.4), so a route decides on the
- * path the backend will resolve (Deno hands `/a/../b` over as sent; Bun resolves it). Paths
- * without a dot segment, nearly all, come back as they are.
+ * path the backend will resolve (Deno hands `/a/../b` over as sent; Bun resolves it). `%2e`
+ * counts as a dot, as the URL Standard's parser (`new URL`, both runtimes) reads it:
+ * `/public/%2e%2e/admin` is `/admin`. Paths without a dot segment, nearly all, come back as
+ * they are.
  */
 export function withoutDotSegments(path: string): string {
-  if (!/\/\.\.?(?:\/|$)/.test(path)) return path;
+  if (!DOT_SEGMENT.test(path)) return path;
   const out: string[] = [];
   const segments = path.split("/");
   for (let i = 1; i < segments.length; i++) {
     const segment = segments[i]!;
     const last = i === segments.length - 1;
-    if (segment === ".") {
+    const kind = dots(segment);
+    if (kind === 1) {
       if (last) out.push("");
-    } else if (segment === "..") {
+    } else if (kind === 2) {
       out.pop();
       if (last) out.push("");
     } else out.push(segment);

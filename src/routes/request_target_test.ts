@@ -45,3 +45,21 @@ Deno.test("withoutDotSegments() resolves . and .. as a backend would, and leaves
   ];
   for (const [path, out] of cases) assertEquals(withoutDotSegments(path), out, path);
 });
+
+Deno.test("withoutDotSegments() reads %2e as a dot, as new URL() does", () => {
+  const cases = [
+    "/public/%2e%2e/admin",
+    "/public/%2E%2E/admin",
+    "/public/.%2e/admin",
+    "/public/%2e./admin",
+    "/a/%2e/b",
+    "/a/%2e",
+    "/a/b/%2e%2e",
+    "/a/%2e%2e%2e/b",
+    "/a/%2ex/b",
+    "/a/x%2e%2e/b",
+  ];
+  for (const path of cases) {
+    assertEquals(withoutDotSegments(path), new URL(`http://h${path}`).pathname, path);
+  }
+});

@@ -496,6 +496,8 @@ Deno.test("select() decides on the path with dot segments resolved", () => {
     [{ path: "/a/../admin" }, "admin"],
     [{ path: "/a/./b" }, "public"],
     [{ path: "/admin/../a/x" }, "public"],
+    [{ path: "/a/%2e%2e/admin" }, "admin"], // %2e is a dot to every URL parser behind us
+    [{ path: "/a/%2E/b" }, "public"],
   ]);
 });
 
