@@ -1,6 +1,6 @@
 // `podgate proxy`: the edge load balancer.
 import { proxyConfigSchema } from "../config/mod.ts";
-import { createDiscovery } from "../discovery/from_config.ts";
+import { createSources } from "../discovery/from_config.ts";
 import { type RunningProxy, startProxy } from "../proxy/server.ts";
 import { type CommandContext, type ExitCode, prepareCommand, untilSignal } from "./context.ts";
 
@@ -18,10 +18,13 @@ then PODGATE_* environment variables; then flags. Later wins.
   backendPort          backend port number or name (PODGATE_BACKEND_PORT, default 8080)
   namespace            namespace to watch (PODGATE_NAMESPACE)
   strategy             round-robin (PODGATE_STRATEGY)
+  routes               host and path routes, HTTPRoute's fields (config file only)
+  routesFrom           config | gateway (HTTPRoutes of the Gateway named by gateway.name)
   adminPort            serve /health /ready /info /debug on their own port
 See README.md for every setting and timer.
 
-Routes: /health, /ready, /info, /debug/next-backend; everything else is proxied.`;
+Own routes: /health, /ready, /info, /metrics, /debug/next-backend, /debug/routes; everything
+else is proxied.`;
 
 export async function runProxy(ctx: CommandContext): Promise<ExitCode> {
   const { runtime } = ctx;
@@ -35,9 +38,9 @@ export async function runProxy(ctx: CommandContext): Promise<ExitCode> {
 
   // Discovery starts before the proxy exists; its restarts are counted once the proxy does.
   const running: { proxy?: RunningProxy } = {};
-  let discovery;
+  let sources;
   try {
-    discovery = await createDiscovery(config, {
+    sources = await createSources(config, {
       runtime,
       logger,
       onWatchRestart: (reason) => running.proxy?.metrics.watchRestart(reason),
@@ -48,7 +51,7 @@ export async function runProxy(ctx: CommandContext): Promise<ExitCode> {
     runtime.writeErr(`podgate proxy: ${(error as Error).message}`);
     return 2;
   }
-  const proxy = await startProxy({ config, runtime, logger, discovery });
+  const proxy = await startProxy({ config, runtime, logger, ...sources });
   running.proxy = proxy;
   const signal = await untilSignal(runtime);
   logger.info("signal", { signal });

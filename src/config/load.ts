@@ -165,15 +165,27 @@ function describe(issue: z.core.$ZodIssue, input: unknown, origins: Map<string, 
     const { source } = originOf(path, origins);
     const keys = issue.keys.map((k) => JSON.stringify(k)).join(", ");
     const at = path.length ? ` in ${where}` : "";
-    return `${keysSource(path, issue.keys, origins) ?? source}: unknown key ${keys}${at}`;
+    const label = routeLabel(path, input);
+    return `${keysSource(path, issue.keys, origins) ?? source}: ${label}unknown key ${keys}${at}`;
   }
   const value = getPath(input, path);
-  const origin = value === undefined ? { source: "config" } : originOf(path, origins);
+  // A missing field inside a section a file wrote is that file's; one missing at the top, config's.
+  const found = originOf(path, origins);
+  const origin = value === undefined && found.source === "defaults" ? { source: "config" } : found;
   const got = value === undefined ? "nothing" : JSON.stringify(value);
   const hint = origin.raw !== undefined && SERVICE_LINK.test(origin.raw)
     ? ` (${SERVICE_LINK_HINT})`
     : "";
-  return `${origin.source}: ${where}: ${issue.message}, got ${got}${hint}`;
+  return `${origin.source}: ${
+    routeLabel(path, input)
+  }${where}: ${issue.message}, got ${got}${hint}`;
+}
+
+/** `route "shop": ` for an issue inside a named entry of `routes`, so the route is named. */
+function routeLabel(path: PropertyKey[], input: unknown): string {
+  if (path[0] !== "routes" || typeof path[1] !== "number") return "";
+  const name = (getPath(input, ["routes", path[1], "name"]) ?? undefined) as unknown;
+  return typeof name === "string" && name !== "" ? `route ${JSON.stringify(name)}: ` : "";
 }
 
 function keysSource(

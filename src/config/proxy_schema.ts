@@ -3,15 +3,11 @@
 import { z } from "zod";
 import { hostPort, listenPort, logLevel, millis, port } from "./fields.ts";
 import { HASH_KEY_PATTERN, parseHashKey } from "../balancer/hash_key.ts";
+import { routesSchema, routesUseServices } from "./routes_schema.ts";
+import { STRATEGIES } from "./strategies.ts";
+import { gatewaySettingsSchema } from "../gateway/config.ts";
 
-export const STRATEGIES = [
-  "round-robin",
-  "weighted-round-robin",
-  "least-request",
-  "ewma",
-  "random",
-  "consistent-hash",
-] as const;
+export { STRATEGIES };
 
 const percent = (defaultPercent: number) =>
   z.number({ error: "expected a percentage 0-100" }).min(0, "expected a percentage 0-100")
@@ -131,6 +127,14 @@ export const proxyConfigSchema = z.strictObject({
   ])
     .default(8080),
   namespace: z.string().min(1).optional(),
+  /** Host and path routes, each with its own backends (README, "Routes"); without them, one
+   * implicit route sends every request to `backends` or `backendServiceName`. */
+  routes: routesSchema.optional(),
+  /** Where routes come from: this file's `routes` ("config"), or the HTTPRoutes attached to the
+   * Gateway named in `gateway` ("gateway", Kubernetes discovery only). */
+  routesFrom: z.enum(["config", "gateway"]).optional(),
+  /** routesFrom gateway: the Gateway whose HTTPRoutes podgate serves (src/gateway/config.ts). */
+  gateway: gatewaySettingsSchema.optional(),
   strategy: z.enum(STRATEGIES).default("round-robin"),
   /** Start the round-robin counter at a random offset, so replicas don't move in lock-step. */
   randomStart: z.boolean().default(false),
@@ -150,18 +154,56 @@ export const proxyConfigSchema = z.strictObject({
   outlier: outlier.prefault({}),
   retry: retry.prefault({}),
 }).superRefine((c, ctx) => {
-  if (c.discovery === "kubernetes" && !c.backendServiceName) {
+  if (
+    c.discovery === "kubernetes" && !c.backendServiceName && c.routes === undefined &&
+    c.routesFrom !== "gateway"
+  ) {
     ctx.addIssue({
       code: "custom",
       path: ["backendServiceName"],
       message: "required when discovery is kubernetes",
     });
   }
-  if (c.discovery === undefined && !c.backendServiceName && c.backends.length === 0) {
+  const routed = c.routes !== undefined || c.routesFrom === "gateway";
+  if (routed && (c.backendServiceName || c.backends.length > 0)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [c.routes !== undefined ? "routes" : "routesFrom"],
+      message: "routes name their own backends: drop backends and backendServiceName",
+    });
+  }
+  if (c.routesFrom === "gateway" && c.routes !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["routes"],
+      message: 'comes from HTTPRoutes when routesFrom is "gateway": drop this list',
+    });
+  }
+  if (c.routes !== undefined && c.routes.length === 0) {
+    ctx.addIssue({ code: "custom", path: ["routes"], message: "expected at least one route" });
+  }
+  if (
+    c.discovery === undefined && !c.backendServiceName && c.backends.length === 0 && !routed
+  ) {
     ctx.addIssue({
       code: "custom",
       path: ["discovery"],
-      message: "set backends (static discovery) or backendServiceName (kubernetes discovery)",
+      message:
+        "set backends (static discovery) or backendServiceName (kubernetes discovery), or routes",
+    });
+  }
+  if (c.routesFrom === "gateway" && !c.gateway) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["gateway"],
+      message: 'required when routesFrom is "gateway": {name: GATEWAY, namespace: NS}',
+    });
+  }
+  if (c.discovery === "static" && c.routesFrom === "gateway") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["routesFrom"],
+      message: 'needs discovery "kubernetes" (HTTPRoutes are read from the API server)',
     });
   }
   if (c.kubernetes.watchTimeoutMaxSeconds < c.kubernetes.watchTimeoutMinSeconds) {
@@ -173,7 +215,11 @@ export const proxyConfigSchema = z.strictObject({
   }
 }).transform((c) => ({
   ...c,
-  discovery: c.discovery ?? (c.backendServiceName ? "kubernetes" as const : "static" as const),
+  discovery: c.discovery ?? (c.backendServiceName || c.routesFrom === "gateway" ||
+      (c.routes !== undefined && routesUseServices(c.routes))
+    ? "kubernetes" as const
+    : "static" as const),
+  routesFrom: c.routesFrom ?? "config" as const,
 }));
 
 export type ProxyConfig = z.output<typeof proxyConfigSchema>;

@@ -76,6 +76,8 @@ export class ProxyMetrics {
   readonly #byUpstream = new WeakMap<Upstream, BackendSeries>();
   readonly #byAddress = new Map<string, BackendSeries>();
   readonly #responsesByStatus = new Map<number, CounterSeries>();
+  readonly #routeResponses = new Map<string, Map<number, CounterSeries>>();
+  readonly #routeCounter: Counter;
 
   readonly #responses: Counter;
   readonly #upstreamRequests: Counter;
@@ -101,6 +103,11 @@ export class ProxyMetrics {
       name: "podgate_requests_total",
       help: "Proxied requests answered, by the status the client got (the proxy's own included).",
       labelNames: ["code"],
+    });
+    this.#routeCounter = r.counter({
+      name: "podgate_route_requests_total",
+      help: 'Requests answered, by route ("-" when none matched) and status; configs with routes.',
+      labelNames: ["route", "code"],
     });
     this.#upstreamRequests = r.counter({
       name: "podgate_upstream_requests_total",
@@ -200,14 +207,35 @@ export class ProxyMetrics {
     this.#retries.inc();
   }
 
-  /** Counts a proxied request answered with `status`, whoever produced it. */
-  response(status: number): void {
+  /**
+   * Counts a proxied request answered with `status`, whoever produced it, and under its route
+   * when the config has routes (`route` undefined: the implicit route, counted once only).
+   */
+  response(status: number, route?: string): void {
     let series = this.#responsesByStatus.get(status);
     if (series === undefined) {
       series = this.#responses.labels(String(status));
       this.#responsesByStatus.set(status, series);
     }
     series.value++;
+    if (route === undefined) return;
+    let byStatus = this.#routeResponses.get(route);
+    if (byStatus === undefined) this.#routeResponses.set(route, byStatus = new Map());
+    let routeSeries = byStatus.get(status);
+    if (routeSeries === undefined) {
+      routeSeries = this.#routeCounter.labels(route, String(status));
+      byStatus.set(status, routeSeries);
+    }
+    routeSeries.value++;
+  }
+
+  /** Requests answered under `route` so far, by status (for /info). */
+  routeCounts(route: string): ReadonlyMap<number, number> {
+    const out = new Map<number, number>();
+    for (const [status, series] of this.#routeResponses.get(route) ?? []) {
+      out.set(status, series.value);
+    }
+    return out;
   }
 
   /** Counts a restart of the Kubernetes watch (the reflector's `onRestart`). */

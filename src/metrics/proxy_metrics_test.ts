@@ -135,6 +135,7 @@ Deno.test("ProxyMetrics.render() writes well-formed text with build info and pro
   assertEquals(sampleValue(s, "process_resident_memory_bytes"), 1);
   assertEquals(Object.fromEntries(parsePromTypes(text)), {
     podgate_requests_total: "counter",
+    podgate_route_requests_total: "counter",
     podgate_upstream_requests_total: "counter",
     podgate_upstream_request_duration_seconds: "histogram",
     podgate_upstream_errors_total: "counter",

@@ -1,15 +1,16 @@
 // The request path, the first step of a request (app.ts hands it over): its framing is checked
-// (framing.ts), a backend is selected (src/balancer/), the transport carries the attempt
+// (framing.ts), its route resolved (route_resolution.ts), a backend of the route's group is
+// selected (src/balancer/), the rule's filters applied, the transport carries the attempt
 // (transport.ts), and the response goes back; on a failure that is safe to repeat another
 // backend is tried, within the attempt limit and the retry budget. Passive health learns from
 // every attempt. Errors are answered as JSON; each request is logged as one line.
+import type { BackendGroup } from "../balancer/backend_group.ts";
 import type { OutlierDetector } from "../balancer/outlier.ts";
-import type { PeakEwma } from "../balancer/peak_ewma.ts";
-import type { Pool } from "../balancer/pool.ts";
 import type { RetryBudget } from "../balancer/retry_budget.ts";
 import { isRetryable, RETRYABLE_STATUSES } from "../balancer/retryable.ts";
-import type { Strategy } from "../balancer/strategy.ts";
 import type { Upstream } from "../balancer/upstream.ts";
+import { editHeaderRecord, editHeaders, modifiedPath } from "../routes/filters.ts";
+import { queryOf } from "../routes/request_target.ts";
 import type { RequestHeaders } from "../http1/client.ts";
 import type { Logger } from "../log.ts";
 import {
@@ -24,6 +25,7 @@ import { requestFraming } from "./framing.ts";
 import { type HeadLimits, headLimitsExceeded } from "./head_limits.ts";
 import { type TimedBody, timedBody } from "./body_timeout.ts";
 import { attemptBody } from "./request_body.ts";
+import { type ForwardPlan, NO_FILTERS, type Resolution } from "./route_resolution.ts";
 import { isWebSocketUpgrade } from "./websocket.ts";
 import type { ProxyStats } from "./stats.ts";
 import { pathAndQuery, type Transport } from "./transport.ts";
@@ -33,18 +35,17 @@ export interface ProxyObserver {
   attempt(upstream: Upstream, status: number | "error", seconds: number): void;
   error(upstream: Upstream, kind: UpstreamErrorKind): void;
   retry(): void;
-  response(status: number): void;
+  /** `route`: the route's name, "-" when none matched; undefined for the implicit route. */
+  response(status: number, route: string | undefined): void;
 }
 
 export interface ProxyHandlerOptions {
-  pool: Pool;
-  strategy: Strategy;
+  /** The route of a request, and the backend group or the answer it leads to. */
+  resolve: (req: Request) => Resolution;
   transport: Transport;
   stats: ProxyStats;
   logger: Logger;
-  outlier: OutlierDetector;
   budget: RetryBudget;
-  latency?: PeakEwma | undefined;
   /** Tries per request, the first included. */
   attempts?: number;
   /** Most requests in flight to one backend; 0 for no limit. */
@@ -74,14 +75,11 @@ const NO_OBSERVER: ProxyObserver = { attempt() {}, error() {}, retry() {}, respo
 
 export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
   const {
-    pool,
-    strategy,
+    resolve,
     transport,
     stats,
     logger,
-    outlier,
     budget,
-    latency,
     attempts = 1,
     maxInflightPerBackend = 0,
     observer = NO_OBSERVER,
@@ -119,8 +117,11 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
    * that a first attempt found every usable backend at its in-flight limit. The common case, a
    * first attempt with room everywhere, hands back the pool's own list without copying it.
    */
-  const candidates = (tried: Upstream[]): { list: readonly Upstream[]; full: boolean } => {
-    const usable = outlier.usable(pool.routable());
+  const candidates = (
+    group: BackendGroup,
+    tried: Upstream[],
+  ): { list: readonly Upstream[]; full: boolean } => {
+    const usable = group.outlier.usable(group.pool.routable());
     if (tried.length === 0 && !anyFull(usable)) return { list: usable, full: false };
     const list = usable.filter((u) => !isFull(u) && !tried.includes(u));
     return { list, full: list.length === 0 && usable.length > 0 && tried.length === 0 };
@@ -131,6 +132,11 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     const clientRequestId = req.headers.get("x-request-id");
     const requestId = clientRequestId || newRequestId();
     const path = pathAndQuery(req.url);
+    let upstreamPath = path;
+    let group: BackendGroup | undefined;
+    let route = "-";
+    let logRoute = false;
+    let resolution: Resolution | undefined;
     const framing = requestFraming(
       req.method,
       req.headers.get("content-length"),
@@ -162,7 +168,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     const finish = (res: Response, backend: string, error?: string, idSet = false) => {
       // Bun answers 101 itself and hands back a stand-in 200; log what the client got.
       const status = upgrade && res.status < 300 ? 101 : res.status;
-      observer.response(status);
+      observer.response(status, logRoute ? route : undefined);
       if (accessLog) {
         // Serialized by hand: this runs for every request. Method, backend and error kind are
         // tokens the server or podgate produced; path and request id come from the client.
@@ -176,6 +182,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
             `"attempts":${tried.length},"request_id":${
               clientRequestId === null ? `"${requestId}"` : JSON.stringify(requestId)
             }` +
+            (logRoute ? `,"route":${JSON.stringify(route)}` : "") +
             (error ? `,"error":"${error}"` : ""),
         );
       }
@@ -186,8 +193,23 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     try {
       if (tooLarge) return finish(headLimitsError(tooLarge), "-", "head_limits");
       if (framing.kind === "reject") return finish(framingError(framing.reason), "-", "framing");
+      resolution = resolve(req);
+      route = resolution.route;
+      // The implicit route of a single-service config logs as it always has: without a route.
+      logRoute = resolution.kind === "respond" || resolution.view !== undefined;
+      if (resolution.kind === "respond") {
+        return finish(resolution.response, "-", resolution.error || undefined);
+      }
+      group = resolution.group;
+      const { plan, view } = resolution;
+      if (plan.rewrite?.path && view) {
+        const query = queryOf(req.url);
+        upstreamPath = modifiedPath(view.path, plan.rewrite.path, resolution.matched) +
+          (query === "" ? "" : `?${query}`);
+      }
+      const { strategy, outlier, latency } = group;
       for (;;) {
-        const { list, full } = candidates(tried);
+        const { list, full } = candidates(group, tried);
         const upstream = list.length > 0
           ? strategy.pick(list, { clientIp, request: req })
           : undefined;
@@ -221,9 +243,12 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         const attemptStart = now();
         let res: Response;
         try {
-          headers ??= transport.prepare(req, clientIp, requestId, fields);
+          headers ??= planHeaders(
+            transport.prepare(req, clientIp, requestId, fields),
+            resolution.plan,
+          );
           const forwarding = transport.forward(req, upstream, {
-            path,
+            path: upstreamPath,
             headers,
             requestId,
             body: body ? body.forAttempt() : null,
@@ -283,6 +308,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
           failure = undefined;
           continue;
         }
+        for (const edits of resolution.plan.responseEdits) editHeaders(res.headers, edits);
         return finish(res, upstream.address, undefined, true);
       }
     } catch (error) {
@@ -295,7 +321,9 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     }
 
     function retryAllowed(failureKind: "connect" | "timeout" | number): boolean {
-      if (tried.length >= attempts || candidates(tried).list.length === 0) return false;
+      if (tried.length >= attempts || !group || candidates(group, tried).list.length === 0) {
+        return false;
+      }
       if (
         !isRetryable(failureKind, {
           method: req.method,
@@ -316,6 +344,15 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       return true;
     }
   };
+}
+
+/** The upstream request's headers after the rule's header edits and host rewrite. */
+function planHeaders(headers: RequestHeaders, plan: ForwardPlan): RequestHeaders {
+  if (plan === NO_FILTERS) return headers;
+  const record = headers as Record<string, string>;
+  for (const edits of plan.requestEdits) editHeaderRecord(record, edits);
+  if (plan.rewrite?.hostname) record.host = plan.rewrite.hostname;
+  return headers;
 }
 
 function failureResponse(

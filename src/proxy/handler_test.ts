@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
-import { outlierDetector, Pool, RetryBudget } from "../balancer/mod.ts";
+import { outlierDetector, peakEwma, Pool, RetryBudget } from "../balancer/mod.ts";
+import { MATCH_ALL, NO_FILTERS } from "./route_resolution.ts";
 import type { Strategy } from "../balancer/strategy.ts";
 import { memoryLogger } from "../log.ts";
 import { createProxyHandler } from "./handler.ts";
@@ -22,13 +23,26 @@ Deno.test("createProxyHandler() answers a bug on the request path with a JSON 50
     prepare: () => ({}),
     forward: () => Promise.reject(new Error("not reached")),
   };
-  const handler = createProxyHandler({
+  const group = {
+    name: "default",
+    route: "default",
     pool,
     strategy: broken,
+    outlier: outlierDetector(() => pool.routable()),
+    latency: peakEwma(),
+  };
+  const handler = createProxyHandler({
+    resolve: () => ({
+      kind: "forward",
+      route: "default",
+      group,
+      plan: NO_FILTERS,
+      matched: MATCH_ALL,
+      view: undefined,
+    }),
     transport,
     stats: createStats(),
     logger,
-    outlier: outlierDetector(() => pool.routable()),
     budget: new RetryBudget({ percent: 20, minConcurrency: 10 }),
     onError: (error) => errors.push(error),
   });

@@ -1,18 +1,18 @@
-// Wires a running proxy from its config: discovery → pool → strategy → transport → front door (Hono for admin routes) →
-// runtime.serve. `drain()` is the shutdown order: readiness false → stop discovery → drain the
-// listener → hard deadline.
+// Wires a running proxy from its config: routes (the file's, HTTPRoutes, or the one implicit
+// route) → a backend group per backendRef (discovery → pool → strategy) → transport → front door
+// (Hono for admin routes) → runtime.serve. `drain()` is the shutdown order: readiness false →
+// stop discovery → drain the listener → hard deadline.
 import { clientBodyTimer } from "../runtime/client_body_timer.ts";
 import { adminRoutes, type Readiness } from "../admin/routes.ts";
-import {
-  createStrategy,
-  outlierDetector,
-  peakEwma,
-  Pool,
-  RetryBudget,
-  type Strategy,
-} from "../balancer/mod.ts";
+import { type BackendGroup, createBackendGroup } from "../balancer/backend_group.ts";
+import { Pool, RetryBudget, type Strategy, type Upstream } from "../balancer/mod.ts";
 import type { ProxyConfig } from "../config/mod.ts";
-import type { Discovery } from "../discovery/mod.ts";
+import type { Discovery, Endpoint } from "../discovery/mod.ts";
+import type { RouteSource } from "../discovery/from_config.ts";
+import type { ServiceWatches } from "../discovery/service_watches.ts";
+import { MATCH_EVERYTHING, type RouteSpec } from "../routes/types.ts";
+import { resolve } from "./route_resolution.ts";
+import { type GroupSource, RoutingState } from "./routing_state.ts";
 import type { Logger } from "../log.ts";
 import type { RunningServer, Runtime } from "../runtime/mod.ts";
 import { type FrontDoor, frontDoor } from "./app.ts";
@@ -31,7 +31,14 @@ export interface ProxyParts {
   config: ProxyConfig;
   runtime: Runtime;
   logger: Logger;
-  discovery: Discovery;
+  /** The implicit route's discovery: a config without routes needs it. */
+  discovery?: Discovery | undefined;
+  /** The EndpointSlice watches of Service backendRefs (routes in Kubernetes). */
+  services?: ServiceWatches | undefined;
+  /** HTTPRoutes (`routesFrom: gateway`). */
+  routeSource?: RouteSource | undefined;
+  /** The namespace of a Service backendRef that names none. */
+  namespace?: string | undefined;
   random?: () => number;
   /** The balancer's wall clock in ms (ejection, slow start, latency decay). */
   now?: () => number;
@@ -43,8 +50,11 @@ export interface RunningProxy {
   readonly port: number;
   /** The admin port when admin routes have one of their own. */
   readonly adminPort: number | undefined;
+  /** The first backend group's pool and strategy (the only ones of a single-service config). */
   readonly pool: Pool;
   readonly strategy: Strategy;
+  /** The routes and their backend groups, as requests see them now. */
+  readonly routing: RoutingState;
   readonly stats: ProxyStats;
   readonly readiness: Readiness;
   readonly metrics: ProxyMetrics;
@@ -56,23 +66,82 @@ export interface RunningProxy {
 
 export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
   const { config, runtime, logger, discovery, random = Math.random, now = Date.now } = parts;
-  const pool = new Pool({ now });
+  const routed = config.routes !== undefined || config.routesFrom === "gateway";
+  const applySnapshot = (group: BackendGroup, endpoints: readonly Endpoint[], kind: string) => {
+    const change = group.pool.update(endpoints);
+    const where = routed ? { group: group.name } : {};
+    for (const backend of change.added) {
+      logger.info("backend_added", { backend, discovery: kind, ...where });
+    }
+    for (const backend of change.removed) {
+      logger.info("backend_removed", { backend, discovery: kind, ...where });
+    }
+    logger.info("backends_changed", {
+      ...where,
+      total: group.pool.all().length,
+      routable: group.pool.routable().length,
+      added: change.added.length,
+      removed: change.removed.length,
+    });
+  };
+  const connect = (source: GroupSource, group: BackendGroup): () => void => {
+    switch (source.kind) {
+      case "discovery":
+        if (!discovery) throw new TypeError("Cannot start the implicit route: no discovery given");
+        discovery.start((endpoints) => applySnapshot(group, endpoints, discovery.kind));
+        return () => {};
+      case "static":
+        applySnapshot(group, source.addresses.map((address) => ({ address })), "static");
+        return () => {};
+      case "service": {
+        const services = parts.services;
+        const namespace = source.namespace ?? parts.namespace ?? "default";
+        if (!services) {
+          logger.error("service_backend_unwatched", {
+            group: group.name,
+            detail: "no Kubernetes connection: the group stays empty",
+          });
+          return () => {};
+        }
+        return services.subscribe(
+          { namespace, name: source.name },
+          source.port,
+          (endpoints) => applySnapshot(group, endpoints, "kubernetes"),
+        );
+      }
+    }
+  };
+  const routing = new RoutingState({
+    logger,
+    connect,
+    createGroup: (name, route) =>
+      createBackendGroup({
+        name,
+        route: route.name,
+        strategy: route.strategy ?? config.strategy,
+        strategyOptions: { ...config.balancer, randomStart: config.randomStart },
+        outlier: config.outlier,
+        ewmaDecayMs: config.balancer.ewmaDecayMs,
+        now,
+        random,
+      }),
+  });
+  routing.update(config.routes ?? (config.routesFrom === "gateway" ? [] : [IMPLICIT_ROUTE]));
+  const allUpstreams = (): readonly Upstream[] => {
+    const groups = routing.groups();
+    return groups.length === 1 ? groups[0]!.pool.all() : groups.flatMap((g) => g.pool.all());
+  };
   const metrics = parts.metrics ?? createProxyMetrics({
-    pool,
+    pool: { all: allUpstreams },
     now,
     runtimeName: runtime.name,
     version: VERSION,
     process: { memoryRss: runtime.memoryRss },
   });
-  const latency = peakEwma({ decayMs: config.balancer.ewmaDecayMs, now });
-  const strategy = createStrategy(config.strategy, {
-    ...config.balancer,
-    randomStart: config.randomStart,
-    random,
-    now,
-    latency,
-  });
-  const outlier = outlierDetector(() => pool.routable(), { ...config.outlier, now });
+  // Admin's single-pool views read the first group until they learn routes (a placeholder
+  // group when HTTPRoutes have not arrived yet).
+  const first = routing.groups()[0] ?? routing.placeholder();
+  const { pool, strategy, outlier, latency } = first;
   const budget = new RetryBudget({
     percent: config.retry.budgetPercent,
     minConcurrency: config.retry.budgetMinConcurrency,
@@ -80,19 +149,12 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
   const stats = createStats();
   const readiness: Readiness = { draining: false };
 
-  discovery.start((endpoints) => {
-    const change = pool.update(endpoints);
-    for (const backend of change.added) {
-      logger.info("backend_added", { backend, discovery: discovery.kind });
-    }
-    for (const backend of change.removed) {
-      logger.info("backend_removed", { backend, discovery: discovery.kind });
-    }
-    logger.info("backends_changed", {
-      total: pool.all().length,
-      routable: pool.routable().length,
-      added: change.added.length,
-      removed: change.removed.length,
+  parts.routeSource?.start((routes) => {
+    routing.update(routes);
+    logger.info("routes_changed", {
+      routes: routes.length,
+      groups: routing.groups().length,
+      watches: parts.services?.watched().length ?? 0,
     });
   });
 
@@ -130,14 +192,11 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     config.timeouts.clientIdleMs,
   );
   const handler = createProxyHandler({
-    pool,
-    strategy,
+    resolve: (req) => resolve(routing.snapshot, req),
     transport,
     stats,
     logger,
-    outlier,
     budget,
-    latency,
     attempts: config.retry.attempts,
     maxInflightPerBackend: config.limits.maxInflightPerBackend,
     observer: config.metrics ? metrics : undefined,
@@ -193,7 +252,8 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     hostname: main.hostname,
     port: main.port,
     admin_port: adminPort,
-    discovery: discovery.kind,
+    discovery: discovery?.kind ?? config.discovery,
+    ...(routed ? { routes: routing.specs.length, routes_from: config.routesFrom } : {}),
     strategy: strategy.name,
     runtime: runtime.name,
     upstream_client: http1 ? "http1" : "fetch",
@@ -204,6 +264,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     adminPort,
     pool,
     strategy,
+    routing,
     stats,
     readiness,
     metrics,
@@ -215,7 +276,10 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
         deadline_ms: config.timeouts.drainMs,
       });
       await delay(config.timeouts.drainDelayMs);
-      await discovery.stop();
+      await parts.routeSource?.stop();
+      await discovery?.stop();
+      routing.stop();
+      await parts.services?.stop();
       const clean = await within(
         Promise.all(servers.map((s) => s.shutdown())),
         config.timeouts.drainMs,
@@ -231,3 +295,20 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     },
   };
 }
+
+/** A single-service config's one route: every host, `/`, the configured discovery. */
+export const IMPLICIT_ROUTE: RouteSpec = Object.freeze({
+  name: "default",
+  hostnames: Object.freeze([]),
+  rules: Object.freeze([
+    Object.freeze({
+      matches: Object.freeze([MATCH_EVERYTHING]),
+      filters: Object.freeze([]),
+      backendRefs: Object.freeze([
+        Object.freeze({ source: Object.freeze({ kind: "discovery" }), weight: 1, filters: [] }),
+      ]),
+    }),
+  ]),
+  createdAt: 0,
+  order: 0,
+}) as RouteSpec;

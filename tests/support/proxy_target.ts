@@ -2,7 +2,7 @@
 // (the runtime adapter's Deno half) or as a separate process (the compiled Bun binary, or Deno from
 // source when PODGATE_BIN is unset).
 import { loadConfig, proxyConfigSchema } from "../../src/config/mod.ts";
-import { createDiscovery } from "../../src/discovery/from_config.ts";
+import { createSources } from "../../src/discovery/from_config.ts";
 import { createLogger } from "../../src/log.ts";
 import { startProxy } from "../../src/proxy/server.ts";
 import { runtime } from "../../src/runtime/mod.ts";
@@ -39,8 +39,8 @@ export const startInProcess: StartProxy = async (env) => {
     write: (chunk) => chunk.split("\n").filter(Boolean).forEach((l) => lines.push(JSON.parse(l))),
     flushMs: 1,
   });
-  const discovery = await createDiscovery(config, { runtime, logger });
-  const proxy = await startProxy({ config, runtime, logger, discovery });
+  const sources = await createSources(config, { runtime, logger });
+  const proxy = await startProxy({ config, runtime, logger, ...sources });
   let drained: Promise<boolean> | undefined;
   return {
     kind: "in-process",
