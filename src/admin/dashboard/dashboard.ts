@@ -78,12 +78,6 @@ const EVENT_MSGS: ReadonlySet<string> = new Set([
   "backend_removed",
   "backend_ejected",
   "backends_changed",
-  "kube_watch_failed",
-  "kube_list_failed",
-  "kube_forbidden",
-  "kube_unauthorized",
-  "kube_watch_expired",
-  "kube_recovered",
   "draining",
 ]);
 
@@ -397,32 +391,26 @@ export class Dashboard {
       case "backends_changed":
         this.#lastChangeAt = this.#now();
         break;
-      case "kube_watch_expired":
-        this.#watchRestarts++;
-        this.events.add("watch restarted", "watch expired (410 Gone): listing again");
-        break;
-      case "kube_recovered":
-        this.events.add("watch recovered", "watch recovered");
-        break;
       case "draining":
         this.events.add("draining", "draining: /ready answers 503", { warning: true });
         break;
-      default: {
-        // The watch errors: kube_watch_failed, kube_list_failed, kube_forbidden, kube_unauthorized.
-        this.#watchRestarts++;
-        const error = fields?.error instanceof Error ? fields.error.message : fields?.error;
-        const retry = fields?.retry_in_ms === undefined
-          ? ""
-          : `, retry in ${fields.retry_in_ms} ms`;
-        this.events.add(
-          "watch error",
-          `${msg.replaceAll("_", " ")}: ${String(error ?? "")}${retry}`,
-          {
-            warning: true,
-          },
-        );
-      }
     }
+  }
+
+  /**
+   * Counts a restart of the Kubernetes watch and shows it as an event (wire it beside
+   * ProxyMetrics.watchRestart, the reflector's `onRestart`). The server ending a watch on time
+   * ("closed") is counted only; an expiry is routine; anything else is a warning.
+   */
+  watchRestart(reason: string): void {
+    this.#watchRestarts++;
+    if (reason === "closed") return;
+    const expired = reason === "expired";
+    this.events.add(
+      expired ? "watch restarted" : "watch error",
+      expired ? "watch expired (410 Gone): listed again" : `watch restarted after ${reason}`,
+      { warning: !expired },
+    );
   }
 }
 

@@ -131,13 +131,14 @@ Deno.test("createDashboard() says slow start and draining in words", () => {
   ]);
 });
 
-Deno.test("createDashboard() turns discovery and watch log lines into events and header fields", () => {
+Deno.test("createDashboard() turns discovery log lines and watch restarts into events", () => {
   const { dashboard, clock, tick } = setup({ discoveryKind: "kubernetes" });
   const logger = dashboard.teeLogger(memoryLogger());
   logger.info("backend_added", { backend: "10.0.0.9:80" });
   logger.info("backends_changed", { total: 3 });
-  logger.warn("kube_watch_failed", { error: new Error("socket hang up"), retry_in_ms: 800 });
-  logger.info("kube_recovered", {});
+  dashboard.watchRestart("error");
+  dashboard.watchRestart("expired");
+  dashboard.watchRestart("closed");
   logger.info("backend_removed", { backend: "10.0.0.9:80" });
   const changedAt = clock.now;
   tick();
@@ -146,12 +147,12 @@ Deno.test("createDashboard() turns discovery and watch log lines into events and
     mode: "kubernetes",
     synced: true,
     lastChangeAt: changedAt,
-    watchRestarts: 1,
+    watchRestarts: 3,
   });
-  assertEquals(dashboard.events.since().map((e) => `${e.kind}: ${e.text}`), [
+  assertEquals(dashboard.events.since().map((e) => `${e.kind}${e.warning ? "!" : ""}: ${e.text}`), [
     "added: 10.0.0.9:80 added by discovery",
-    "watch error: kube watch failed: socket hang up, retry in 800 ms",
-    "watch recovered: watch recovered",
+    "watch error!: watch restarted after error",
+    "watch restarted: watch expired (410 Gone): listed again",
     "removed: 10.0.0.9:80 removed by discovery",
   ]);
 });

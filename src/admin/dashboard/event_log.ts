@@ -8,7 +8,6 @@ export type DashboardEventKind =
   | "restored"
   | "watch error"
   | "watch restarted"
-  | "watch recovered"
   | "draining";
 
 export interface DashboardEvent {

@@ -25,18 +25,19 @@ dl.facts div{display:flex;gap:.4em}
 dt{color:var(--muted)}
 dd{margin:0;font-weight:600}
 .ok{color:var(--up)}.bad{color:var(--bad)}.warn{color:var(--warn)}
-.totals{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}
+.totals{display:flex;flex-direction:column;gap:.75rem}
+.sparks{display:flex;flex-wrap:wrap;gap:1rem}
 .spark{display:flex;flex-direction:column;gap:.1rem}
 .spark span{color:var(--muted);font-size:.85em}
 svg.line{width:10rem;height:2rem;background:var(--panel);border:1px solid var(--line)}
-td svg.line{width:7rem;height:1.5rem}
+td svg.line{width:6rem;height:1.5rem}
 svg.line path{fill:none;stroke:var(--info);stroke-width:1.5}
 svg.line path.p99{stroke:var(--warn)}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{padding:.3rem .5rem;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
-th:first-child,td:first-child,td.state{text-align:left}
+th:first-child,td:first-child,th:nth-child(2),td.state{text-align:left}
 thead th{color:var(--muted);font-weight:600;background:var(--panel)}
 tbody tr:focus-visible{outline-offset:-3px}
 tr.ejected td.state{color:var(--bad);font-weight:600}
@@ -51,7 +52,7 @@ ol.events li.warning .kind{color:var(--bad);font-weight:600}
 .empty{color:var(--muted)}
 @media (max-width:720px){
  thead{position:absolute;left:-9999px}
- table,tbody,tr,td{display:block;width:100%}
+ table,tbody,tr,td,caption{display:block;width:100%}
  tr{border:1px solid var(--line);margin:0 0 .75rem;padding:.25rem 0}
  td{display:flex;justify-content:space-between;gap:1rem;text-align:right;border:0;padding:.15rem .5rem;white-space:normal}
  td::before{content:attr(data-label);color:var(--muted);text-align:left}
@@ -71,6 +72,7 @@ const JS = `
   var retryMs = 1000;
   var lastMessage = 0;
   var samples = 0;
+  var lastSeq = 0;
   var byId = function (id) { return document.getElementById(id); };
   var SVG = "http://www.w3.org/2000/svg";
   var COLUMNS = [
@@ -265,8 +267,11 @@ const JS = `
 
   function addEvents(events, reset) {
     var list = byId("events");
-    if (reset) list.textContent = "";
+    if (reset) { list.textContent = ""; lastSeq = 0; }
     events.forEach(function (e) {
+      // A sample may repeat events its viewer's snapshot already had.
+      if (e.seq <= lastSeq) return;
+      lastSeq = e.seq;
       var li = document.createElement("li");
       if (e.warning) li.className = "warning";
       var t = document.createElement("time");
@@ -394,8 +399,10 @@ const HTML = `<!doctype html>
 <div><dt>5xx to clients</dt><dd id="t-5xx">–</dd></div>
 <div><dt>Connect errors</dt><dd id="t-connect">–</dd></div>
 </dl>
+<div class="sparks">
 <div class="spark"><span>rps, last 5 min</span><svg id="t-rps-line" class="line" viewBox="0 0 100 24" preserveAspectRatio="none" role="img" aria-label="Requests per second: no data yet"></svg></div>
 <div class="spark"><span>p99, last 5 min</span><svg id="t-p99-line" class="line" viewBox="0 0 100 24" preserveAspectRatio="none" role="img" aria-label="p99 latency: no data yet"></svg></div>
+</div>
 </div>
 </section>
 <section aria-labelledby="backends-h">
