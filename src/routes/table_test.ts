@@ -529,6 +529,19 @@ Deno.test("buildRouteTable() keeps the specs in input order and freezes them", (
   assert(Object.isFrozen(table.routes[0]!.rules[0]!.matches[0]!.path), "expected frozen specs");
 });
 
+Deno.test("select() answers with the very spec and rule objects it was built from", () => {
+  // Callers key their per-route state by the spec object (a Map<RouteSpec, ...>).
+  const specs = [
+    httpRoute("a", [{ matches: [{ path: ["PathPrefix", "/a"] }], backend: "a" }]),
+    httpRoute("b", [{ backend: "b" }], { hostnames: ["b.example.com"] }),
+  ];
+  const table = buildRouteTable(specs);
+  const selected = table.select(view({ host: "b.example.com", path: "/" }));
+  assert(selected !== undefined, "expected a selection");
+  assert(selected.route === specs[1] && selected.rule === specs[1]!.rules[0], "same objects");
+  assert(table.routes[0] === specs[0], "routes keeps the given specs");
+});
+
 Deno.test("select() indexes a large bucket by path yet answers like a scan", () => {
   // 40 routes on one host: the bucket is indexed (more than INDEX_THRESHOLD candidates).
   const routes = Array.from({ length: 40 }, (_, i) =>
