@@ -628,6 +628,8 @@ const PATHS = [
   "/x*y",
   "/a|b",
   "/é",
+  "/%41",
+  "/a.b",
 ];
 const REQUEST_PATHS = [
   "/",
@@ -646,6 +648,10 @@ const REQUEST_PATHS = [
   "/a//b",
   "/x/../a/b",
   "/zzz",
+  "/%41/x",
+  "/a.b",
+  "/axb",
+  "/a/%2e%2e/c",
 ];
 const REGEXES = ["/a.*", "/c/.+", "/[a-c]+"];
 
