@@ -194,7 +194,7 @@ export function gatewayRoutes(options: GatewayRoutesOptions): GatewayRoutes {
         while (!abort.signal.aborted) {
           const key = pending.values().next().value;
           if (key === undefined) {
-            await Promise.race([kick.promise, abortableSleep(2 ** 31 - 1, abort.signal)]);
+            await kick.promise;
             kick = Promise.withResolvers<void>();
             continue;
           }
@@ -203,6 +203,7 @@ export function gatewayRoutes(options: GatewayRoutesOptions): GatewayRoutes {
         }
       }
 
+      abort.signal.addEventListener("abort", () => kick.resolve(), { once: true });
       for (const r of reflectors) r.start();
       writer = (async () => {
         const synced = await Promise.all(reflectors.map((r) => r.untilSynced()));
