@@ -130,6 +130,7 @@ export function gatewayRoutes(options: GatewayRoutesOptions): GatewayRoutes {
           grants: grants.items(),
         }, { gatewayKey, sectionName: settings.sectionName });
         outcomes = new Map(translation.outcomes.map((o) => [o.key, o]));
+        for (const key of written.keys()) if (!outcomes.has(key)) written.delete(key);
         const json = JSON.stringify(translation.routes);
         if (json !== lastRoutes) {
           lastRoutes = json;

@@ -393,3 +393,28 @@ Deno.test("translateRoutes() parses objects with fields it does not know", () =>
   const svc: Service = service("podgate", "web");
   assertEquals(svc.spec.ports[0]?.name, "http");
 });
+
+Deno.test("translateRoutes() honours allowedRoutes.kinds and a parentRef's port", () => {
+  const grpcOnly = gateway([{
+    name: "http",
+    port: 80,
+    protocol: "HTTP",
+    allowedRoutes: { kinds: [{ kind: "GRPCRoute" }] },
+  }]);
+  const kinds = translate({
+    routes: [route("podgate", "web", toService("web"))],
+    gateway: grpcOnly,
+  });
+  assertEquals(condition(kinds.outcomes[0], "Accepted")?.reason, "NotAllowedByListeners");
+
+  const onPort = (port: number) =>
+    route("podgate", "web", { ...toService("web"), parentRefs: [{ name: "podgate", port }] });
+  assertEquals(
+    condition(translate({ routes: [onPort(80)] }).outcomes[0], "Accepted")?.status,
+    "True",
+  );
+  assertEquals(
+    condition(translate({ routes: [onPort(8080)] }).outcomes[0], "Accepted")?.reason,
+    "NoMatchingParent",
+  );
+});
