@@ -5,6 +5,12 @@ export {
   type DashboardOptions,
   type DashboardRoute,
 } from "./dashboard.ts";
+export {
+  describeRoute,
+  type GroupLike,
+  routesFromGroups,
+  type RouteSpecLike,
+} from "./route_groups.ts";
 export { dashboardCsp, dashboardHtml, dashboardPage, newNonce } from "./page.ts";
 export type * from "./model.ts";
 export type { DashboardEvent, DashboardEventKind } from "./event_log.ts";

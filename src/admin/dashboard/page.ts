@@ -30,7 +30,7 @@ dd{margin:0;font-weight:600}
 .spark{display:flex;flex-direction:column;gap:.1rem}
 .spark span{color:var(--muted);font-size:.85em}
 svg.line{width:10rem;height:2rem;background:var(--panel);border:1px solid var(--line)}
-td svg.line{width:6rem;height:1.5rem}
+td svg.line{width:5rem;height:1.5rem}
 svg.line path{fill:none;stroke:var(--info);stroke-width:1.5}
 svg.line path.p99{stroke:var(--warn)}
 .scroll{overflow-x:auto}
@@ -38,7 +38,7 @@ table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{padding:.3rem .5rem;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
 th:first-child,td:first-child,th:nth-child(2),td.state{text-align:left}
-thead th{color:var(--muted);font-weight:600;background:var(--panel)}
+thead th{color:var(--muted);font-weight:600;background:var(--panel);white-space:normal;vertical-align:bottom}
 tbody tr:focus-visible{outline-offset:-3px}
 tr.ejected td.state{color:var(--bad);font-weight:600}
 tr.draining td.state,tr.slow td.state{color:var(--warn)}
@@ -110,7 +110,10 @@ const JS = `
   function spark(svg, values, cls, unit, label) {
     var n = values.length, max = 0, i, v, d = "", pen = false;
     for (i = 0; i < n; i++) if (values[i] !== null && values[i] > max) max = values[i];
-    var points = view ? view.historyPoints : n;
+    // The x axis spans the history kept, or at least 30 points while less is
+    // kept, so a young proxy's line is readable rather than a dot at the right edge.
+    var full = view ? view.historyPoints : n;
+    var points = Math.max(n, Math.min(full, 30));
     var step = points > 1 ? 100 / (points - 1) : 100;
     var x0 = 100 - (n - 1) * step;
     for (i = 0; i < n; i++) {
@@ -257,9 +260,8 @@ const JS = `
         if (tbody.rows[i] !== tr) tbody.insertBefore(tr, tbody.rows[i] || null);
       });
       Object.keys(rows).forEach(function (k) { if (!keep[k]) tbody.removeChild(rows[k]); });
-      var empty = byId("no-backends");
-      empty.hidden = route.backends.length > 0 || view.routes.length > 1;
     });
+    byId("no-backends").hidden = view.routes.some(function (r) { return r.backends.length > 0; });
     Array.prototype.slice.call(byId("routes").children).forEach(function (el) {
       if (!seen[el.id]) el.remove();
     });
