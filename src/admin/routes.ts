@@ -13,6 +13,7 @@ import { PROMETHEUS_CONTENT_TYPE, type ProxyMetrics } from "../metrics/mod.ts";
 import type { Strategy } from "../balancer/strategy.ts";
 import type { ProxyStats } from "../proxy/stats.ts";
 import { formatUptime } from "./uptime.ts";
+import type { RoutingView } from "../proxy/routing_view.ts";
 
 /** The paths the admin app answers (GET and HEAD); the front door checks these first. */
 export const ADMIN_PATHS: ReadonlySet<string> = new Set([
@@ -21,6 +22,7 @@ export const ADMIN_PATHS: ReadonlySet<string> = new Set([
   "/info",
   "/metrics",
   "/debug/next-backend",
+  "/debug/routes",
   "/dashboard",
   "/events",
 ]);
@@ -41,6 +43,10 @@ export interface AdminOptions {
   dashboard?: Dashboard | undefined;
   /** The app runs on an admin port of its own, where `/` is the dashboard too. */
   dashboardAtRoot?: boolean;
+  /** The route table and its backend groups: /debug/routes, and with `routed`, /info and /ready. */
+  routing?: RoutingView | undefined;
+  /** The config has routes: health, readiness and /info read every group, not `pool` alone. */
+  routed?: boolean;
 }
 
 function state(u: Upstream, at: number): string {
@@ -60,9 +66,18 @@ export function adminRoutes(options: AdminOptions): Hono {
     now = Date.now,
     dashboard,
     dashboardAtRoot = false,
+    routing,
+    routed = false,
   } = options;
+  const groups = () => routed && routing ? routing.groups() : undefined;
   // Backends that can take traffic now: discovered, routable and not ejected.
-  const available = (at: number) => pool.routable().filter((u) => !u.isEjected(at)).length;
+  const available = (at: number) => {
+    const all = groups();
+    if (!all) return pool.routable().filter((u) => !u.isEjected(at)).length;
+    let n = 0;
+    for (const g of all) n += g.pool.routable().filter((u) => !u.isEjected(at)).length;
+    return n;
+  };
   const app = new Hono();
 
   app.get(
@@ -71,7 +86,9 @@ export function adminRoutes(options: AdminOptions): Hono {
   );
 
   app.get("/ready", (c) => {
-    const reason = notReadyReason(pool, readiness);
+    const reason = routed && routing
+      ? (readiness.draining ? "draining" : routing.notReady())
+      : notReadyReason(pool, readiness);
     return reason ? c.json({ status: "not ready", reason }, 503) : c.json({ status: "ready" });
   });
 
@@ -81,18 +98,22 @@ export function adminRoutes(options: AdminOptions): Hono {
     return c.json({
       uptime: formatUptime(uptimeMs),
       uptime_seconds: Math.floor(uptimeMs / 1000),
-      backends: pool.all().map((u) => {
-        const ewma = latency?.estimate(u, at);
-        return {
-          address: u.address,
-          requests_forwarded: u.requestsForwarded,
-          state: state(u, at),
-          inflight: u.inflight,
-          ...(u.isEjected(at) ? { ejected_until: new Date(u.ejectedUntil).toISOString() } : {}),
-          times_ejected: u.timesEjected,
-          ...(ewma !== undefined ? { ewma_ms: Math.round(ewma * 100) / 100 } : {}),
-        };
-      }),
+      backends: (groups() ?? [{ name: undefined, pool, latency }]).flatMap((g) =>
+        g.pool.all().map((u) => {
+          const ewma = (g.latency ?? latency)?.estimate(u, at);
+          return {
+            ...(g.name !== undefined ? { group: g.name } : {}),
+            address: u.address,
+            requests_forwarded: u.requestsForwarded,
+            state: state(u, at),
+            inflight: u.inflight,
+            ...(u.isEjected(at) ? { ejected_until: new Date(u.ejectedUntil).toISOString() } : {}),
+            times_ejected: u.timesEjected,
+            ...(ewma !== undefined ? { ewma_ms: Math.round(ewma * 100) / 100 } : {}),
+          };
+        })
+      ),
+      ...(routed && routing ? { routes: routing.info() } : {}),
       total_requests: stats.totalRequests,
     });
   });
@@ -103,6 +124,8 @@ export function adminRoutes(options: AdminOptions): Hono {
       ? c.json({ selected: selected.address })
       : c.json({ error: "no backend available", status: 503 }, 503);
   });
+
+  if (routing) app.get("/debug/routes", (c) => c.json(routing.debug()));
 
   if (metrics) {
     app.get(

@@ -43,7 +43,10 @@ export async function runProxy(ctx: CommandContext): Promise<ExitCode> {
     sources = await createSources(config, {
       runtime,
       logger,
-      onWatchRestart: (reason) => running.proxy?.metrics.watchRestart(reason),
+      onWatchRestart: (reason) => {
+        running.proxy?.metrics.watchRestart(reason);
+        running.proxy?.dashboard.watchRestart(reason);
+      },
     });
   } catch (error) {
     // A missing kubeconfig, an unreadable service account or a failing exec plugin: config errors.

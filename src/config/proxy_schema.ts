@@ -93,6 +93,13 @@ const timeouts = z.strictObject({
   drainDelayMs: millis(0),
 });
 
+/** The admin side: the live dashboard (src/admin/dashboard/). */
+const admin = z.strictObject({
+  /** How often the dashboard samples the pool and metrics, which is also its /events rate. */
+  dashboardSampleMs: z.int({ error: "expected a whole number of milliseconds" })
+    .min(100, "expected at least 100 ms").max(60_000, "expected at most 60000 ms").default(1000),
+});
+
 const kubernetes = z.strictObject({
   /** A kubeconfig path; by default KUBECONFIG, then ~/.kube/config, when not in a cluster. */
   kubeconfig: z.string().min(1).optional(),
@@ -153,6 +160,7 @@ export const proxyConfigSchema = z.strictObject({
   balancer: balancer.prefault({}),
   outlier: outlier.prefault({}),
   retry: retry.prefault({}),
+  admin: admin.prefault({}),
 }).superRefine((c, ctx) => {
   if (
     c.discovery === "kubernetes" && !c.backendServiceName && c.routes === undefined &&

@@ -35,7 +35,7 @@ interface Held {
 }
 
 export class RoutingState {
-  readonly #options: RoutingStateOptions;
+  #options: RoutingStateOptions;
   #snapshot: RoutingSnapshot;
   #held = new Map<string, Held>();
   #specs: readonly RouteSpec[] = [];
@@ -43,6 +43,11 @@ export class RoutingState {
   constructor(options: RoutingStateOptions) {
     this.#options = options;
     this.#snapshot = { table: buildRouteTable([]), targets: new Map(), single: undefined };
+  }
+
+  /** Logs group changes to `logger` from now on (the proxy tees its logger once it can). */
+  setLogger(logger: Logger): void {
+    this.#options = { ...this.#options, logger };
   }
 
   /** The snapshot requests resolve against now. */

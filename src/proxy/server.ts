@@ -4,6 +4,8 @@
 // stop discovery → drain the listener → hard deadline.
 import { clientBodyTimer } from "../runtime/client_body_timer.ts";
 import { adminRoutes, type Readiness } from "../admin/routes.ts";
+import { createDashboard, type Dashboard } from "../admin/dashboard/mod.ts";
+import { dashboardRoutes, routingView } from "./routing_view.ts";
 import { type BackendGroup, createBackendGroup } from "../balancer/backend_group.ts";
 import { Pool, RetryBudget, type Strategy, type Upstream } from "../balancer/mod.ts";
 import type { ProxyConfig } from "../config/mod.ts";
@@ -58,6 +60,8 @@ export interface RunningProxy {
   readonly stats: ProxyStats;
   readonly readiness: Readiness;
   readonly metrics: ProxyMetrics;
+  /** The live dashboard behind /dashboard and /events. */
+  readonly dashboard: Dashboard;
   /** Everything the main port serves, as one function (tests call it without a socket). */
   readonly fetch: FrontDoor;
   /** Graceful stop; resolves true when in-flight requests finished before the deadline. */
@@ -65,7 +69,9 @@ export interface RunningProxy {
 }
 
 export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
-  const { config, runtime, logger, discovery, random = Math.random, now = Date.now } = parts;
+  const { config, runtime, discovery, random = Math.random, now = Date.now } = parts;
+  // Set once the dashboard exists: it tees the log lines that are its events.
+  let logger: Logger = parts.logger;
   const routed = config.routes !== undefined || config.routesFrom === "gateway";
   const applySnapshot = (group: BackendGroup, endpoints: readonly Endpoint[], kind: string) => {
     const change = group.pool.update(endpoints);
@@ -84,14 +90,23 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
       removed: change.removed.length,
     });
   };
+  // Groups made before the dashboard exists start feeding their pools once it does, so their
+  // first backends are its first events.
+  const pending: Array<() => void> = [];
+  let feeding = false;
+  const whenFeeding = (start: () => void) => feeding ? start() : void pending.push(start);
   const connect = (source: GroupSource, group: BackendGroup): () => void => {
     switch (source.kind) {
       case "discovery":
         if (!discovery) throw new TypeError("Cannot start the implicit route: no discovery given");
-        discovery.start((endpoints) => applySnapshot(group, endpoints, discovery.kind));
+        whenFeeding(() =>
+          discovery.start((endpoints) => applySnapshot(group, endpoints, discovery.kind))
+        );
         return () => {};
       case "static":
-        applySnapshot(group, source.addresses.map((address) => ({ address })), "static");
+        whenFeeding(() =>
+          applySnapshot(group, source.addresses.map((address) => ({ address })), "static")
+        );
         return () => {};
       case "service": {
         const services = parts.services;
@@ -103,11 +118,20 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
           });
           return () => {};
         }
-        return services.subscribe(
-          { namespace, name: source.name },
-          source.port,
-          (endpoints) => applySnapshot(group, endpoints, "kubernetes"),
-        );
+        let unsubscribe: (() => void) | undefined;
+        let released = false;
+        whenFeeding(() => {
+          if (released) return;
+          unsubscribe = services.subscribe(
+            { namespace, name: source.name },
+            source.port,
+            (endpoints) => applySnapshot(group, endpoints, "kubernetes"),
+          );
+        });
+        return () => {
+          released = true;
+          unsubscribe?.();
+        };
       }
     }
   };
@@ -142,15 +166,38 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
   // group when HTTPRoutes have not arrived yet).
   const first = routing.groups()[0] ?? routing.placeholder();
   const { pool, strategy, outlier, latency } = first;
+  const stats = createStats();
+  const readiness: Readiness = { draining: false };
+  const dashboard = createDashboard({
+    pool,
+    readiness,
+    metrics,
+    stats,
+    version: VERSION,
+    runtime: runtime.name,
+    discoveryKind: discovery?.kind ?? config.discovery,
+    slowStart: {
+      windowMs: config.balancer.slowStartMs,
+      minPercent: config.balancer.slowStartMinPercent,
+    },
+    ...(routed ? { routes: () => dashboardRoutes(routing) } : {}),
+    sampleMs: config.admin.dashboardSampleMs,
+    now,
+  });
+  // backend_added/removed/ejected, backends_changed and draining become dashboard events; every
+  // line still reaches the real logger unchanged.
+  logger = dashboard.teeLogger(parts.logger);
+  routing.setLogger(logger);
+  feeding = true;
+  for (const start of pending.splice(0)) start();
   const budget = new RetryBudget({
     percent: config.retry.budgetPercent,
     minConcurrency: config.retry.budgetMinConcurrency,
   });
-  const stats = createStats();
-  const readiness: Readiness = { draining: false };
-
+  let routesArrived = false;
   parts.routeSource?.start((routes) => {
     routing.update(routes);
+    routesArrived = true;
     logger.info("routes_changed", {
       routes: routes.length,
       groups: routing.groups().length,
@@ -217,8 +264,25 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     bodyIdleMs: bodyTimer.handlerMs,
     onError: (error) => logger.error("handler_error", { error }),
   });
-  const admin = adminRoutes({ pool, strategy, stats, readiness, outlier, latency, now, metrics });
   const separateAdmin = config.adminPort !== undefined;
+  const admin = adminRoutes({
+    pool,
+    strategy,
+    stats,
+    readiness,
+    outlier,
+    latency,
+    now,
+    metrics,
+    dashboard,
+    dashboardAtRoot: separateAdmin,
+    routing: routingView(routing, metrics, now, {
+      source: config.routesFrom,
+      ...(parts.routeSource ? { awaitRoutes: () => routesArrived } : {}),
+      ...(parts.services ? { watched: () => parts.services!.watched() } : {}),
+    }),
+    routed,
+  });
   const door = frontDoor(handler, separateAdmin ? undefined : admin);
 
   const onError = (error: unknown) => {
@@ -268,6 +332,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     stats,
     readiness,
     metrics,
+    dashboard,
     fetch: door,
     async drain() {
       readiness.draining = true;
@@ -280,6 +345,8 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
       await discovery?.stop();
       routing.stop();
       await parts.services?.stop();
+      // /events streams never end by themselves: a shutdown would wait out drainMs for them.
+      dashboard.stop();
       const clean = await within(
         Promise.all(servers.map((s) => s.shutdown())),
         config.timeouts.drainMs,

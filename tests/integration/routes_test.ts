@@ -255,3 +255,38 @@ Deno.test("routes: a config error names the file, the route and the field", () =
     /\/etc\/podgate\/config\.json: route "api": routes\[1\]\.rules\[0\]\.backendRefs\[0\]\.port: required for a Service backendRef/,
   );
 });
+
+Deno.test(
+  "routes: /debug/routes shows the table with each backendRef's group and backends; /info counts by route",
+  opts,
+  async () => {
+    const s = await start();
+    try {
+      await getVia(s.proxy.port, "shop.example.com", "/");
+      const debug = await (await fetch(`http://127.0.0.1:${s.proxy.port}/debug/routes`)).json();
+      assertEquals(debug.source, "config");
+      assertEquals(debug.routes.map((r: { name: string }) => r.name), [
+        "shop",
+        "shop-canary-header",
+        "api",
+        "old",
+      ]);
+      const shop = debug.routes[0].rules[0];
+      assertEquals(shop.matches, ["PathPrefix /"]);
+      assertEquals(shop.filters, ["RequestHeaderModifier", "ResponseHeaderModifier"]);
+      assertEquals(shop.backendRefs.map((r: { weight: number }) => r.weight), [80, 20]);
+      assertEquals(
+        shop.backendRefs[0].backends.map((b: { address: string }) => b.address),
+        ["shop-1", "shop-2", "shop-3"].map((n) => s.backends[n]!.address),
+      );
+      assertEquals(shop.backendRefs[1].backends[0].state, "up");
+      const info = await (await fetch(`http://127.0.0.1:${s.proxy.port}/info`)).json();
+      const shopInfo = info.routes.find((r: { name: string }) => r.name === "shop");
+      assertEquals(shopInfo.requests, { "200": 1 });
+      assertEquals(shopInfo.backends, 4);
+      assertEquals((await fetch(`http://127.0.0.1:${s.proxy.port}/ready`)).status, 200);
+    } finally {
+      await s.close();
+    }
+  },
+);
