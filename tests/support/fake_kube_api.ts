@@ -11,7 +11,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { TestPki } from "./certs.ts";
-import { defaultGateway, defaultHttpRoute, defaultService } from "./gateway_fixtures.ts";
+import {
+  defaultGateway,
+  defaultHttpRoute,
+  defaultService,
+  type FieldError,
+  routeStatusErrors,
+} from "./gateway_fixtures.ts";
 import { expiredStatus, fixtureText, forbiddenStatus, notFoundStatus } from "./kube_fixtures.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -341,6 +347,13 @@ export class FakeKubeApi {
     return store;
   }
 
+  /** The stored objects: in key order as etcd has them (the older resources in insertion order). */
+  #objectsOf(resource: string): Json[] {
+    const entries = [...this.#store(resource).entries()];
+    if (RESOURCES[resource]?.managed) entries.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+    return entries.map(([, object]) => object);
+  }
+
   #publish(change: Change): void {
     this.#history.push(change);
     for (const w of this.#watchers) {
@@ -479,6 +492,9 @@ export class FakeKubeApi {
       next = structuredClone(current);
       if (merged.status === undefined) delete next.status;
       else next.status = merged.status;
+      managed.defaults?.(next);
+      const errors = w.resource === "httproutes" ? routeStatusErrors(next.status) : [];
+      if (errors.length > 0) return { status: 422, body: invalidStatus(info, name, errors) };
     } else {
       next = { ...merged, kind: info.kind, apiVersion: apiVersionOf(info) };
       const { name: _n, namespace, uid, creationTimestamp, generation, resourceVersion } =
@@ -613,10 +629,7 @@ export class FakeKubeApi {
       return void (record.status = this.#status(res, 200, object));
     }
     if (verb === "list") {
-      let objects = [...this.#store(resource).entries()];
-      // etcd answers in key order; the older resources keep the fake's insertion order.
-      if (info.managed) objects = objects.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-      const items = objects.map(([, o]) => o)
+      const items = this.#objectsOf(resource)
         .filter((o) => matches(o, namespace, selector))
         .map((o) => {
           if (info.managed?.crd) return o; // unstructured list items keep kind and apiVersion
@@ -669,7 +682,7 @@ export class FakeKubeApi {
     this.#watchers.add(w);
     res.on("close", () => this.#end(w));
     if (from === 0) {
-      for (const object of this.#store(resource).values()) {
+      for (const object of this.#objectsOf(resource)) {
         if (matches(object, namespace, selector)) {
           this.#send(w, { type: "ADDED", object }, this.#rv);
         }
@@ -807,3 +820,21 @@ function unsupportedMediaType(mediaType: string): Json {
 }
 
 const badRequest = (message: string): Json => failure(400, "BadRequest", message);
+
+/** A 422 from schema validation: every cause, in the message and in details.causes. */
+function invalidStatus(info: ResourceInfo, name: string, errors: FieldError[]): Json {
+  const each = errors.map((e) => `${e.field}: ${e.message}`);
+  return failure(
+    422,
+    "Invalid",
+    `${info.kind}.${info.group} "${name}" is invalid: ${
+      each.length === 1 ? each[0] : `[${each.join(", ")}]`
+    }`,
+    {
+      name,
+      group: info.group,
+      kind: info.kind,
+      causes: errors.map(({ reason, message, field }) => ({ reason, message, field })),
+    },
+  );
+}

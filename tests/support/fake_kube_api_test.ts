@@ -193,11 +193,11 @@ Deno.test(
       });
       all.close();
       blog.close();
-      // From 0: synthetic ADDED for every namespace's objects; after compaction, the 410 event.
+      // From 0: synthetic ADDED for every namespace's objects (key order); then, compacted, 410.
       const fresh = await watch(`${ROUTES}?watch=1`);
-      const names = [(await fresh.next()).object.metadata.name, (await fresh.next()).object];
-      assertEquals(names[0], "api");
-      assertEquals(names[1].metadata.namespace, "blog");
+      const synthetic = [await fresh.next(), await fresh.next()]
+        .map((e) => `${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name}`);
+      assertEquals(synthetic, ["ADDED blog/web", "ADDED shop/api"]);
       fresh.close();
       api.compact();
       const old = await watch(`${ROUTES}?watch=1&resourceVersion=${rv}`);
@@ -246,9 +246,13 @@ Deno.test(
       // RFC 7386: arrays replace, null deletes; no resourceVersion is an unconditional write.
       const again = await call(path, {
         method: "PATCH",
-        body: { status: { parents: [{ ...accepted(1).parents[0], controllerName: "other" }] } },
+        body: {
+          status: { parents: [{ ...accepted(1).parents[0], controllerName: "example.com/other" }] },
+        },
       });
-      assertEquals(again.body.status.parents.map((p: Json) => p.controllerName), ["other"]);
+      assertEquals(again.body.status.parents.map((p: Json) => p.controllerName), [
+        "example.com/other",
+      ]);
       const cleared = await call(path, { method: "PATCH", body: { status: null } });
       assertEquals([cleared.status, cleared.body.status], [200, undefined]);
       assertEquals(cleared.body.metadata.generation, 1);
@@ -290,6 +294,35 @@ Deno.test(
       assertEquals(after.metadata.uid, before.metadata.uid);
       assertEquals(after.status, accepted(1));
       assertEquals(after.spec.rules, [{ matches: [{ path: { type: "PathPrefix", value: "/" } }] }]);
+    } finally {
+      await api.close();
+    }
+  },
+);
+
+Deno.test(
+  "FakeKubeApi PATCH of an httproute changes spec and metadata, bumps generation, keeps the status",
+  opts,
+  async () => {
+    const { api, call } = await harness();
+    try {
+      api.upsert("httproutes", route("shop", "web"));
+      const path = `${routesIn("shop")}/web`;
+      await call(`${path}/status`, { method: "PATCH", body: { status: accepted(1) } });
+      const patched = await call(path, {
+        method: "PATCH",
+        body: {
+          metadata: { labels: { team: "shop" }, uid: "forged" },
+          spec: { hostnames: ["shop.example.com"] },
+          status: null,
+        },
+      });
+      assertEquals(patched.status, 200);
+      assertEquals(patched.body.spec.hostnames, ["shop.example.com"]);
+      assertEquals(patched.body.metadata.labels, { team: "shop" });
+      assertEquals(patched.body.metadata.generation, 2);
+      assert(patched.body.metadata.uid !== "forged");
+      assertEquals(patched.body.status, accepted(1));
     } finally {
       await api.close();
     }
@@ -377,6 +410,56 @@ Deno.test(
       });
       const bad = await call(`${routesIn("shop")}/web/status`, { method: "PATCH", body: "{nope" });
       assertEquals([bad.status, bad.body.reason], [400, "BadRequest"]);
+    } finally {
+      await api.close();
+    }
+  },
+);
+
+Deno.test(
+  "FakeKubeApi answers a status the HTTPRoute schema refuses with 422 Invalid, and defaults its parentRefs",
+  opts,
+  async () => {
+    const { api, call } = await harness();
+    try {
+      api.upsert("httproutes", route("shop", "web"));
+      const path = `${routesIn("shop")}/web/status`;
+      const rv = api.resourceVersion;
+      const condition = accepted(1).parents[0]!.conditions[0]!;
+      const bad = await call(path, {
+        method: "PATCH",
+        body: {
+          status: {
+            parents: [{
+              parentRef: { name: "edge" },
+              conditions: [{ ...condition, reason: "", lastTransitionTime: undefined }],
+            }],
+          },
+        },
+      });
+      assertEquals(bad.status, 422);
+      assertEquals(
+        bad.body.message,
+        'HTTPRoute.gateway.networking.k8s.io "web" is invalid: [status.parents[0].controllerName: Required value, status.parents[0].conditions[0].lastTransitionTime: Required value, status.parents[0].conditions[0].reason: Invalid value: "": status.parents[0].conditions[0].reason in body should be at least 1 chars long]',
+      );
+      assertEquals(bad.body.reason, "Invalid");
+      assertEquals(bad.body.details.kind, "HTTPRoute");
+      assertEquals(bad.body.details.causes[0], {
+        reason: "FieldValueRequired",
+        message: "Required value",
+        field: "status.parents[0].controllerName",
+      });
+      assertEquals(api.resourceVersion, rv);
+      const good = await call(path, {
+        method: "PATCH",
+        body: { status: { parents: [{ ...accepted(1).parents[0], parentRef: { name: "edge" } }] } },
+      });
+      assertEquals(good.status, 200);
+      assertEquals(good.body.status.parents[0].parentRef, {
+        group: "gateway.networking.k8s.io",
+        kind: "Gateway",
+        name: "edge",
+      });
     } finally {
       await api.close();
     }
@@ -506,7 +589,7 @@ Deno.test(
       assertEquals(grants.body.kind, "ReferenceGrantList");
       assertEquals(grants.body.items[0].apiVersion, "gateway.networking.k8s.io/v1beta1");
       assertEquals(grants.body.items[0].spec.to, [{ group: "", kind: "Service" }]);
-      // The fake serves ReferenceGrants at v1beta1 only.
+      // The fake serves ReferenceGrants at v1beta1 only (Gateway API v1.5 serves v1 as well).
       assertEquals((await call(`${V1}/referencegrants`)).status, 404);
     } finally {
       await api.close();

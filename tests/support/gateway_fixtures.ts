@@ -150,8 +150,11 @@ export function service(
 
 // The defaulting, as the CRD's OpenAPI `default:`s and the Service strategy apply it.
 
-/** HTTPRoute v1 defaults: parentRefs group/kind, rules, matches, path, header/query match type, backendRef group/kind/weight, redirect status. */
+/** HTTPRoute v1 defaults: parentRefs group/kind (in spec and status), rules, matches, path, header/query match type, backendRef group/kind/weight, filters. */
 export function defaultHttpRoute(object: Json): Json {
+  for (const parent of object.status?.parents ?? []) {
+    if (parent?.parentRef) defaultRef(parent.parentRef, GATEWAY_GROUP, "Gateway");
+  }
   const spec = object.spec ??= {};
   for (const ref of spec.parentRefs ?? []) defaultRef(ref, GATEWAY_GROUP, "Gateway");
   spec.rules ??= [{ matches: [PATH_PREFIX_ROOT()] }];
@@ -230,4 +233,156 @@ function defaultRef(ref: Json, group: string, kind: string): void {
 function defaultFilter(filter: Json): void {
   if (filter.requestRedirect) filter.requestRedirect.statusCode ??= 302;
   if (filter.requestMirror?.backendRef) defaultRef(filter.requestMirror.backendRef, "", "Service");
+  if (filter.requestMirror?.fraction) filter.requestMirror.fraction.denominator ??= 100;
+  if (filter.cors) filter.cors.maxAge ??= 5;
+}
+
+// What the HTTPRoute CRD's schema accepts in `status` (the part podgate writes), worded as the
+// API server words a 422's causes.
+
+export interface FieldError {
+  field: string;
+  reason:
+    | "FieldValueRequired"
+    | "FieldValueInvalid"
+    | "FieldValueNotSupported"
+    | "FieldValueTooMany"
+    | "FieldValueTooLong"
+    | "FieldValueDuplicate";
+  /** The cause's message, e.g. `Required value`. */
+  message: string;
+}
+
+const CONDITION_REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
+const CONDITION_TYPE =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
+const CONTROLLER_NAME =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9\/\-._~%!$&'()*+,;=:]+$/;
+// RFC 3339 as the API server's date-time format takes it.
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** The schema errors of an HTTPRoute's `status` (RouteStatus: parents, each a RouteParentStatus). */
+export function routeStatusErrors(status: Json): FieldError[] {
+  const errors: FieldError[] = [];
+  const required = (field: string) =>
+    errors.push({ field, reason: "FieldValueRequired", message: "Required value" });
+  const invalid = (field: string, value: unknown, why: string) =>
+    errors.push({
+      field,
+      reason: "FieldValueInvalid",
+      message: `Invalid value: ${JSON.stringify(value)}: ${field} in body ${why}`,
+    });
+  const text = (
+    field: string,
+    value: unknown,
+    pattern?: RegExp,
+    minLength = 0,
+    maxLength = Infinity,
+  ) => {
+    if (typeof value !== "string") return invalid(field, typeof value, "must be of type string");
+    if (value.length < minLength) {
+      invalid(field, value, `should be at least ${minLength} chars long`);
+    } else if (value.length > maxLength) {
+      errors.push({
+        field,
+        reason: "FieldValueTooLong",
+        message: `Too long: may not be more than ${maxLength} bytes`,
+      });
+    } else if (pattern && !pattern.test(value)) {
+      invalid(field, value, `should match '${pattern.source}'`);
+    }
+  };
+  if (status === undefined) return errors;
+  if (typeof status !== "object" || status === null || Array.isArray(status)) {
+    invalid("status", typeof status, "must be of type object");
+    return errors;
+  }
+  if (status.parents === undefined) required("status.parents");
+  else if (!Array.isArray(status.parents)) {
+    invalid("status.parents", typeof status.parents, "must be of type array");
+  } else {
+    if (status.parents.length > 32) {
+      errors.push({
+        field: "status.parents",
+        reason: "FieldValueTooMany",
+        message: `Too many: ${status.parents.length}: must have at most 32 items`,
+      });
+    }
+    status.parents.forEach((parent: Json, i: number) => {
+      const at = `status.parents[${i}]`;
+      if (parent?.parentRef === undefined) required(`${at}.parentRef`);
+      else if (parent.parentRef.name === undefined) required(`${at}.parentRef.name`);
+      else text(`${at}.parentRef.name`, parent.parentRef.name, undefined, 1, 253);
+      if (parent?.controllerName === undefined) required(`${at}.controllerName`);
+      else text(`${at}.controllerName`, parent.controllerName, CONTROLLER_NAME, 1, 253);
+      const conditions = parent?.conditions;
+      if (conditions === undefined) return required(`${at}.conditions`);
+      if (!Array.isArray(conditions)) {
+        return invalid(`${at}.conditions`, typeof conditions, "must be of type array");
+      }
+      if (conditions.length < 1) {
+        invalid(`${at}.conditions`, conditions.length, "should have at least 1 items");
+      }
+      if (conditions.length > 8) {
+        errors.push({
+          field: `${at}.conditions`,
+          reason: "FieldValueTooMany",
+          message: `Too many: ${conditions.length}: must have at most 8 items`,
+        });
+      }
+      const types = new Set<unknown>();
+      conditions.forEach((condition: Json, j: number) => {
+        const c = `${at}.conditions[${j}]`;
+        for (const key of ["lastTransitionTime", "message", "reason", "status", "type"]) {
+          if (condition?.[key] === undefined) required(`${c}.${key}`);
+        }
+        if (condition?.type !== undefined) {
+          text(`${c}.type`, condition.type, CONDITION_TYPE, 0, 316);
+          if (types.has(condition.type)) {
+            errors.push({
+              field: c,
+              reason: "FieldValueDuplicate",
+              message: `Duplicate value: map[string]interface {}{"type":${
+                JSON.stringify(condition.type)
+              }}`,
+            });
+          }
+          types.add(condition.type);
+        }
+        if (condition?.reason !== undefined) {
+          text(`${c}.reason`, condition.reason, CONDITION_REASON, 1, 1024);
+        }
+        if (condition?.message !== undefined) {
+          text(`${c}.message`, condition.message, undefined, 0, 32768);
+        }
+        if (
+          condition?.status !== undefined &&
+          !["True", "False", "Unknown"].includes(condition.status)
+        ) {
+          errors.push({
+            field: `${c}.status`,
+            reason: "FieldValueNotSupported",
+            message: `Unsupported value: ${
+              JSON.stringify(condition.status)
+            }: supported values: "True", "False", "Unknown"`,
+          });
+        }
+        const time = condition?.lastTransitionTime;
+        if (time !== undefined && (typeof time !== "string" || !DATE_TIME.test(time))) {
+          invalid(
+            `${c}.lastTransitionTime`,
+            time,
+            `must be of type date-time: ${JSON.stringify(time)}`,
+          );
+        }
+        const generation = condition?.observedGeneration;
+        if (generation !== undefined && !Number.isInteger(generation)) {
+          invalid(`${c}.observedGeneration`, typeof generation, "must be of type integer");
+        } else if (generation !== undefined && generation < 0) {
+          invalid(`${c}.observedGeneration`, generation, "should be greater than or equal to 0");
+        }
+      });
+    });
+  }
+  return errors;
 }
