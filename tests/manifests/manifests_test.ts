@@ -93,14 +93,20 @@ Deno.test("every YAML file under k8s/ parses into Kubernetes objects", async () 
   }
 });
 
-Deno.test("k8s/kustomization.yaml lists every base manifest and nothing of the CLB sync", async () => {
+/** Directories that are not the base: the CLB sync, and the Gateway routes component. */
+const NOT_BASE = ["clb-sync/", "proxy-gateway/"];
+
+Deno.test("k8s/kustomization.yaml lists every base manifest, nothing of the CLB sync or the Gateway component", async () => {
   const { resources, namespace } = await readKustomization();
   assertEquals(namespace, NAMESPACE);
   for (const path of resources) {
-    assert(!path.startsWith("clb-sync") && !path.includes(".."), `the base must not list ${path}`);
+    assert(
+      !NOT_BASE.some((d) => path.startsWith(d.slice(0, -1))) && !path.includes(".."),
+      `the base must not list ${path}`,
+    );
   }
   const manifests = (await yamlFilesUnder(K8S))
-    .filter((p) => !p.startsWith("clb-sync/") && p !== "kustomization.yaml");
+    .filter((p) => !NOT_BASE.some((d) => p.startsWith(d)) && p !== "kustomization.yaml");
   assertEquals([...resources].sort(), manifests, "a manifest under k8s/ is missing from the base");
 });
 
@@ -252,4 +258,38 @@ Deno.test("the RoleBinding binds that Role to the service account the proxy runs
       namespace: NAMESPACE,
     }]);
   }
+});
+
+Deno.test("k8s/proxy-gateway grants exactly what HTTPRoutes need, and its config asks for them", async () => {
+  const read = async (path: string) =>
+    parseYamlDocuments(`k8s/${path}`, await Deno.readTextFile(new URL(path, K8S)));
+  const [role, binding] = await read("proxy-gateway/rbac.yaml") as KubeObject[];
+  assertEquals(role!.kind, "ClusterRole");
+  // deno-lint-ignore no-explicit-any
+  const rules = (role as any).rules.map((r: any) =>
+    `${r.apiGroups.join(",")}|${[...r.resources].sort().join(",")}|${[...r.verbs].sort().join(",")}`
+  ).sort();
+  assertEquals(rules, [
+    "discovery.k8s.io|endpointslices|get,list,watch",
+    "gateway.networking.k8s.io|gateways,httproutes,referencegrants|get,list,watch",
+    "gateway.networking.k8s.io|httproutes/status|patch",
+    "|services|get,list,watch",
+  ]);
+  assertEquals(binding!.kind, "ClusterRoleBinding");
+  // deno-lint-ignore no-explicit-any
+  assertEquals((binding as any).subjects, [
+    { kind: "ServiceAccount", name: "podgate-proxy", namespace: NAMESPACE },
+  ]);
+  const [patch] = await read("proxy-gateway/configmap-patch.yaml");
+  // deno-lint-ignore no-explicit-any
+  const text = (patch as any).data["config.json"];
+  const { config } = loadConfig(proxyConfigSchema, { file: { path: "config.json", text } });
+  assertEquals([config.discovery, config.routesFrom, config.gateway?.name], [
+    "kubernetes",
+    "gateway",
+    "podgate",
+  ]);
+  // The single-service install keeps its one namespaced Role.
+  const base = await baseObjects();
+  assertEquals(base.filter((o) => o.kind === "ClusterRole").length, 0);
 });
