@@ -21,7 +21,7 @@ pids=()
 cleanup() { [ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 GOCACHE="$work/gocache" GOPATH="$work/gopath" GOFLAGS=-mod=mod go build -o "$work/backend" bench/go/backend.go
-ports=(29201 29202 29203)
+ports=(29511 29512 29513)
 for p in "${ports[@]}"; do
   taskset -c 0 "$work/backend" -listen "127.0.0.1:$p" -name "b$p" &
   pids+=($!)
@@ -32,20 +32,20 @@ sleep 0.3
 
 measure() { # measure VIEWERS: one run through the binary with that many /events readers
   local viewers=$1
-  env PODGATE_BACKENDS="$backends" PODGATE_PORT=29200 PODGATE_ADMIN_PORT=29209 \
+  env PODGATE_BACKENDS="$backends" PODGATE_PORT=29510 PODGATE_ADMIN_PORT=29519 \
     taskset -c 1 "$bin" proxy >/dev/null 2>&1 &
   local pid=$!
   sleep 0.5
   local readers=()
   for i in $(seq "$viewers"); do
-    taskset -c 0 curl -sN http://127.0.0.1:29209/events -o "$work/viewer$i" &
+    taskset -c 0 curl -sN http://127.0.0.1:29519/events -o "$work/viewer$i" &
     readers+=($!)
   done
-  taskset -c 0 wrk -t1 -c64 -d1s http://127.0.0.1:29200/ping >/dev/null
+  taskset -c 0 wrk -t1 -c64 -d1s http://127.0.0.1:29510/ping >/dev/null
   perf stat -x, -e task-clock -p "$pid" -o "$work/perf" -- sleep "$((seconds))".2 &
   local perf_pid=$!
   local out
-  out=$(taskset -c 0 wrk -t1 -c64 -d"${seconds}"s --latency http://127.0.0.1:29200/ping)
+  out=$(taskset -c 0 wrk -t1 -c64 -d"${seconds}"s --latency http://127.0.0.1:29510/ping)
   wait "$perf_pid"
   local bytes=0
   for i in $(seq "$viewers"); do bytes=$((bytes + $(stat -c %s "$work/viewer$i"))); done
