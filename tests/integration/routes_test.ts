@@ -290,3 +290,12 @@ Deno.test(
     }
   },
 );
+
+Deno.test("routes: examples/routes.yaml (the README's example) parses into its three routes", async () => {
+  const { parseConfigFile } = await import("../../src/config/mod.ts");
+  const path = new URL("../../examples/routes.yaml", import.meta.url).pathname;
+  const file = await parseConfigFile({ path, text: await Deno.readTextFile(path) });
+  const { config } = loadConfig(proxyConfigSchema, { file });
+  assertEquals(config.routes?.map((r) => r.name), ["shop", "old-shop", "status"]);
+  assertEquals(config.discovery, "static");
+});
