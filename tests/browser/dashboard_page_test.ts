@@ -119,7 +119,22 @@ Deno.test({
           `document.documentElement.scrollWidth - document.documentElement.clientWidth`,
         );
         assertEquals(overflow, 0);
+        // Nor does any table inside its own scroller: the rows have turned into cards.
+        const tablesFit = await page.evaluate(
+          `[...document.querySelectorAll(".scroll")].every((e) => e.scrollWidth <= e.clientWidth)`,
+        );
+        assertEquals(tablesFit, true);
         await page.setViewport({ width: 1280, height: 900 });
+      });
+
+      await t.step("light and dark follow prefers-color-scheme", async () => {
+        const background = () =>
+          page.evaluate(`getComputedStyle(document.body).backgroundColor`) as Promise<string>;
+        await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
+        assertEquals(await background(), "rgb(255, 255, 255)");
+        await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
+        assertEquals(await background(), "rgb(13, 17, 23)");
+        await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
       });
 
       await t.step("the keyboard reaches the skip link, then every backend row", async () => {
