@@ -179,6 +179,19 @@ Deno.test({
         assertEquals(errors.filter((e) => !e.includes("/events")), []);
         assertEquals(await cspViolations(), []);
       });
+
+      await t.step(
+        "a second page counts as a viewer, and closing it frees its stream",
+        async () => {
+          const conn = () => page.$eval("#conn", (el) => el.textContent ?? "");
+          await eventually(async () => assertEquals(await conn(), "live, 1 viewer"));
+          const second = await watchedPage(browser);
+          await second.page.goto(dashboard);
+          await eventually(async () => assertEquals(await conn(), "live, 2 viewers"));
+          await second.page.close();
+          await eventually(async () => assertEquals(await conn(), "live, 1 viewer"));
+        },
+      );
     } finally {
       await browser.close();
       await proxy.stop();

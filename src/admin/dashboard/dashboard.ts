@@ -173,7 +173,12 @@ export class Dashboard {
 
   /** The /events response for one viewer: a snapshot, then a sample per tick. */
   connect(signal?: AbortSignal): Response {
-    return this.#stream.connect(() => sseMessage("snapshot", this.snapshot()), signal);
+    return this.#stream.connect(() => {
+      const snapshot = this.snapshot();
+      // Built just before this viewer is counted.
+      snapshot.proxy = { ...snapshot.proxy, viewers: this.#stream.size + 1 };
+      return sseMessage("snapshot", snapshot);
+    }, signal);
   }
 
   /** Takes a sample now (the timer calls this every sampleMs). */
@@ -356,6 +361,7 @@ export class Dashboard {
       uptimeSeconds: Math.max(0, Math.floor((at - this.#startedAt) / 1000)),
       readiness: this.#readiness.draining ? "draining" : reason ? "not ready" : "ready",
       ...(reason && !this.#readiness.draining ? { reason } : {}),
+      viewers: this.#stream.size,
       discovery: {
         mode: this.#discoveryKind,
         synced: this.#pool.synced,

@@ -52,6 +52,8 @@ export interface HeaderView {
   readiness: "ready" | "not ready" | "draining";
   /** Why not ready; absent when ready. */
   reason?: string;
+  /** Pages connected to /events now (this one included). */
+  viewers: number;
   discovery: {
     mode: string;
     synced: boolean;

@@ -294,6 +294,8 @@ const JS = `
   }
 
   function render() {
+    var n = view.proxy.viewers;
+    setConnected(true, "live, " + n + " viewer" + (n === 1 ? "" : "s"));
     renderHeader();
     renderRoutes();
     document.body.dataset.samples = String(samples);
@@ -313,7 +315,6 @@ const JS = `
     hist = snap.history;
     view = snap;
     samples++;
-    setConnected(true, "live");
     addEvents(snap.events, true);
     render();
   }
