@@ -16,7 +16,13 @@ done
 [ -x dist/podgate ] || bash scripts/build
 work=$(mktemp -d)
 pids=()
-cleanup() { [ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+proxy_pid=""
+cleanup() {
+  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
+  [ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+  wait 2>/dev/null
+  rm -rf "$work"
+}
 trap cleanup EXIT
 GOCACHE="$work/gocache" GOPATH="$work/gopath" GOFLAGS=-mod=mod go build -o "$work/backend" bench/go/backend.go
 ports=(29201 29202 29203)
@@ -57,6 +63,7 @@ measure() { # measure NAME HOST PATH [CONFIG]: CPU µs per request and req/s thr
     PODGATE_BACKENDS="${backends//[\[\]\"]/}" PODGATE_PORT=29200 taskset -c 1 dist/podgate proxy >/dev/null 2>&1 &
   fi
   local pid=$!
+  proxy_pid=$pid
   local url="http://127.0.0.1:29200$path" i
   for i in $(seq 100); do
     curl -sf -o /dev/null -H "Host: $host" "$url" && break
@@ -69,6 +76,7 @@ measure() { # measure NAME HOST PATH [CONFIG]: CPU µs per request and req/s thr
   after=$(ticks "$pid")
   kill "$pid"
   wait "$pid" 2>/dev/null || true
+  proxy_pid=""
   local reqs non2xx
   reqs=$(awk '/requests in/{print $1}' <<<"$out")
   non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")
