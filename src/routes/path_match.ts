@@ -2,6 +2,7 @@
 // PathPrefix matches whole segments with a trailing `/` ignored (`/foo` matches `/foo`, `/foo/`
 // and `/foo/bar`, never `/foobar`); RegularExpression is a JavaScript expression that must match
 // the whole path.
+import { routingPath } from "./request_target.ts";
 import type { PathMatch } from "./types.ts";
 
 export type PathTest = (path: string) => boolean;
@@ -22,12 +23,15 @@ export function prefixMatches(prefix: string, path: string): boolean {
 /** Compiles a path match into a test; an expression is compiled once, here. */
 export function pathTest(match: PathMatch): PathTest {
   switch (match.type) {
+    // Values are put in the spelling request paths are compared in (routingPath), so that
+    // `/café` in a config matches a request for `/café` or `/caf%C3%A9`. A value it changes
+    // holds a character the table's index does not take, so the index files it under `*`.
     case "Exact": {
-      const value = match.value;
+      const value = routingPath(match.value);
       return (path) => path === value;
     }
     case "PathPrefix": {
-      const p = trimSlash(match.value);
+      const p = trimSlash(routingPath(match.value));
       if (p === "") return () => true;
       return (path) =>
         path.startsWith(p) && (path.length === p.length || path.charCodeAt(p.length) === 47);

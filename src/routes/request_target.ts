@@ -52,12 +52,38 @@ function pathStart(url: string): number {
   return url.indexOf("/", scheme + 2);
 }
 
-/** The path without its query: `/` when the URL has none. */
+/**
+ * The path without its query or fragment: `/` when the URL has none. A `#` ends the path even
+ * though no request should carry one: both runtimes hand it over in req.url and fetch drops it
+ * on the way upstream, so `/admin#/../pub` reaches the backend as `/admin`.
+ */
 export function pathOf(url: string): string {
   const start = pathStart(url);
   if (start === -1) return "/";
-  const query = url.indexOf("?", start);
-  return query === -1 ? url.slice(start) : url.slice(start, query);
+  let end = url.indexOf("?", start);
+  const hash = url.indexOf("#", start);
+  if (hash !== -1 && (end === -1 || hash < end)) end = hash;
+  return end === -1 ? url.slice(start) : url.slice(start, end);
+}
+
+/** A Host field value as RFC 9110 §7.2 has it: a reg-name or IP literal and an optional port. */
+const HOST_FIELD = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::[0-9]{1,5})?$/;
+
+/**
+ * The host routes compare for a request (as hostOf), read from the Host field the backend will
+ * get, and "" when that field is not a plain `host[:port]` (userinfo, `/`, `?`, spaces, …) or
+ * when the URL names another host (an absolute-form target on Deno, whose Host field still goes
+ * upstream): such a request matches no route hostname, only routes without one. Deno builds
+ * req.url by pasting the Host field in unchecked (`a:1@admin.example.com` read as
+ * `admin.example.com`), Bun drops to a relative URL; the field itself is the same on both.
+ * Without a Host field, the URL's authority.
+ */
+export function requestHost(url: string, hostField: string | null): string {
+  if (hostField === null) return hostOf(url);
+  if (!HOST_FIELD.test(hostField)) return "";
+  const host = hostOf(`http://${hostField}/`);
+  const fromUrl = hostOf(url);
+  return fromUrl === "" || fromUrl === host ? host : "";
 }
 
 /** The query without its `?`, or "" when there is none. */
@@ -102,4 +128,42 @@ export function withoutDotSegments(path: string): string {
     } else out.push(segment);
   }
   return "/" + out.join("/");
+}
+
+/** Characters a path keeps as they are: RFC 3986's pchar, and `%` (escapes are left alone). */
+const PLAIN_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
+const encoder = new TextEncoder();
+
+function percentEncoded(char: string): string {
+  let out = "";
+  for (const byte of encoder.encode(char)) {
+    out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/**
+ * The path routes decide on, in the spelling a backend reads it in, so a route cannot be
+ * stepped around by writing its path another way: a character outside RFC 3986's pchar (raw
+ * UTF-8, `"`, `<`, … which Deno hands over as sent and Bun and fetch percent-encode)
+ * percent-encoded in UTF-8, `\` read as `/` (as the URL Standard reads it for http), runs of
+ * `/` merged (nginx and Envoy Gateway merge them), then dot segments resolved. Escapes stay as
+ * written (`%2F` is a character of a segment): decoding those of unreserved characters needs
+ * the table's path index to see the same spelling (see the report of routes_attack_test.ts).
+ * Paths already in that form, nearly all, come back as they are.
+ */
+export function routingPath(path: string): string {
+  if (PLAIN_PATH.test(path) && !path.includes("//")) return withoutDotSegments(path);
+  let out = "";
+  for (let i = 0; i < path.length; i++) {
+    const char = path[i]!;
+    if (char === "\\") out += "/";
+    else if (PLAIN_PATH.test(char)) out += char;
+    else {
+      const whole = path.codePointAt(i)! > 0xffff ? path.slice(i, i + 2) : char;
+      out += percentEncoded(whole);
+      i += whole.length - 1;
+    }
+  }
+  return withoutDotSegments(out.replace(/\/{2,}/g, "/"));
 }

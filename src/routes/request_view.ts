@@ -1,6 +1,6 @@
 // One request as route matching reads it: each part is worked out the first time a match asks
 // for it, so a table that only looks at paths never splits a query or reads a header.
-import { hostOf, pathOf, queryOf, withoutDotSegments } from "./request_target.ts";
+import { pathOf, queryOf, requestHost, routingPath } from "./request_target.ts";
 
 /** The three things of a Request matching needs (a Request is one). */
 export interface RequestLike {
@@ -23,14 +23,17 @@ export class RequestView {
     this.headers = req.headers;
   }
 
-  /** Lowercase, without port or trailing dot (see hostOf). */
+  /**
+   * Lowercase, without port or trailing dot; "" for a Host field that is no plain host or that
+   * disagrees with the URL (see requestHost).
+   */
   get host(): string {
-    return this.#host ??= hostOf(this.url);
+    return this.#host ??= requestHost(this.url, this.headers.get("host"));
   }
 
-  /** The path routes decide on: dot segments resolved (see withoutDotSegments). */
+  /** The path routes decide on, in its one canonical spelling (see routingPath). */
   get path(): string {
-    return this.#path ??= withoutDotSegments(pathOf(this.url));
+    return this.#path ??= routingPath(pathOf(this.url));
   }
 
   /** The first value of a query parameter, decoded; null when absent. */

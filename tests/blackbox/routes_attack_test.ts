@@ -1,0 +1,83 @@
+// Hostile requests against host and path routes through the binary (dist/podgate when
+// PODGATE_BIN is set: Bun.serve and Bun's req.url): the scenarios of routes_attack_scenarios.ts,
+// asserting which backend answered and what path it saw.
+import { assertEquals } from "../support/assert.ts";
+import { spawnPodgate } from "../support/process.ts";
+import { getVia, startRouteBackends } from "../support/route_backends.ts";
+import {
+  attackConfig,
+  BACKEND_NAMES,
+  expected,
+  type Runtime,
+  SCENARIOS,
+  send,
+} from "../support/routes_attack_scenarios.ts";
+import { rawRequest } from "../support/raw_http.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+const runtimeName: Runtime = Deno.env.get("PODGATE_BIN") ? "bun" : "deno";
+const label = `[${runtimeName === "bun" ? "binary" : "deno"}]`;
+
+async function withProxy(fn: (port: number) => Promise<void>): Promise<void> {
+  const list = await startRouteBackends(BACKEND_NAMES);
+  const backends = Object.fromEntries(list.map((b) => [b.name, b]));
+  const dir = await Deno.makeTempDir({ prefix: "podgate-routes-attack-" });
+  const path = `${dir}/config.yaml`;
+  await Deno.writeTextFile(path, attackConfig(backends));
+  const proxy = spawnPodgate(["proxy", "--config", path]);
+  try {
+    await fn(await proxy.port());
+  } finally {
+    await proxy.stop();
+    await Promise.all(list.map((b) => b.close()));
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test(
+  `${label} routes under attack: hostile hosts and paths reach the backend their route names`,
+  opts,
+  async (t) => {
+    await withProxy(async (port) => {
+      const carrier = runtimeName === "bun" ? "bun" : "deno-http1";
+      for (const s of SCENARIOS) {
+        const bug = s.knownBug?.[carrier];
+        await t.step({
+          name: bug ? `${s.name} (ignored, bug: ${bug})` : s.name,
+          ignore: bug !== undefined,
+          fn: async () => {
+            const got = await send(port, s.head);
+            assertEquals(got.status, expected(s.status, runtimeName), JSON.stringify(got.seen));
+            if (s.backend !== undefined) {
+              assertEquals(got.backend, expected(s.backend, runtimeName));
+            } else assertEquals(got.backend, undefined, "no backend was to answer");
+            if (s.path !== undefined) assertEquals(got.seen?.path, s.path);
+            if (s.location !== undefined) assertEquals(got.location, s.location);
+            assertEquals(got.setCookie, undefined);
+          },
+        });
+      }
+    });
+  },
+);
+
+Deno.test({
+  name:
+    `${label} routes under attack: a request without a usable Host reaches its backend with its whole path`,
+  // Bug (Bun): for HTTP/1.0 without Host, an empty Host or a Host Bun cannot parse, req.url is
+  // relative (`/p/q`), and src/proxy/transport.ts pathAndQuery() looks for the path after
+  // "//" + 2 = index 1, so the backend gets `/q`: routes decide on `/p/q` (routes' pathOf reads
+  // relative URLs), the backend serves `/q`, e.g. `/x/admin` routed by a `/` rule reaches the
+  // backend as `/admin`. Patch in the report.
+  ignore: runtimeName === "bun",
+  ...opts,
+  async fn() {
+    await withProxy(async (port) => {
+      const res = await rawRequest(port, "GET /public/admin?x=1 HTTP/1.0");
+      assertEquals(res.status, 200);
+      assertEquals(JSON.parse(res.text()).path, "/public/admin?x=1");
+      const empty = await getVia(port, "", "/public/admin");
+      assertEquals(empty.seen?.path, "/public/admin");
+    });
+  },
+});
