@@ -13,6 +13,7 @@ import {
   send,
 } from "../support/routes_attack_scenarios.ts";
 import { rawRequest } from "../support/raw_http.ts";
+import { startEchoUpstream, upgradeHead } from "../support/websocket_scenarios.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 const runtimeName: Runtime = Deno.env.get("PODGATE_BIN") ? "bun" : "deno";
@@ -79,5 +80,59 @@ Deno.test({
       const empty = await getVia(port, "", "/public/admin");
       assertEquals(empty.seen?.path, "/public/admin");
     });
+  },
+});
+
+Deno.test({
+  name:
+    `${label} routes under attack: a WebSocket upgrade gets its rule's URLRewrite and header edits`,
+  // Bug: src/proxy/handler.ts bridges an upgrade without resolution.plan (see the integration
+  // test of the same name): the backend gets /chat/room and the client's X-User-Role.
+  ignore: true,
+  ...opts,
+  async fn() {
+    const echo = startEchoUpstream();
+    const dir = await Deno.makeTempDir({ prefix: "podgate-routes-attack-ws-" });
+    const path = `${dir}/config.yaml`;
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({
+        port: 0,
+        hostname: "127.0.0.1",
+        routes: [{
+          name: "chat",
+          hostnames: ["podgate.test"],
+          rules: [{
+            matches: [{ path: { type: "PathPrefix", value: "/chat" } }],
+            filters: [
+              {
+                type: "URLRewrite",
+                urlRewrite: { path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/ws" } },
+              },
+              {
+                type: "RequestHeaderModifier",
+                requestHeaderModifier: { set: [{ name: "X-User-Role", value: "anonymous" }] },
+              },
+            ],
+            backendRefs: [{ addresses: [echo.address] }],
+          }],
+        }],
+      }),
+    );
+    const proxy = spawnPodgate(["proxy", "--config", path]);
+    try {
+      const port = await proxy.port();
+      const res = await rawRequest(port, `${upgradeHead("/chat/room?x=1")}\r\nX-User-Role: admin`);
+      assertEquals(res.status, 101);
+      const handshake = echo.handshakes[0]!;
+      assertEquals(
+        [handshake.path, handshake.headers.get("x-user-role")],
+        ["/ws/room?x=1", "anonymous"],
+      );
+    } finally {
+      await proxy.stop();
+      await echo.close();
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });
