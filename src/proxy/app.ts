@@ -6,13 +6,9 @@ import type { ProxyHandler } from "./handler.ts";
 
 export type FrontDoor = (req: Request, clientIp: string) => Promise<Response>;
 
-/** The path of a request URL without its query, without building a URL object. */
-export function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  const query = url.indexOf("?", start);
-  return query === -1 ? url.slice(start) : url.slice(start, query);
-}
+// The path without query or fragment; Bun's relative URL (a request without Host) included.
+export { pathOf } from "../routes/request_target.ts";
+import { pathOf } from "../routes/request_target.ts";
 
 export function frontDoor(proxy: ProxyHandler, admin: Hono | undefined): FrontDoor {
   // Not an async function: the request path answers its own errors (see createProxyHandler), so

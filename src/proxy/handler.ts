@@ -28,7 +28,8 @@ import { attemptBody } from "./request_body.ts";
 import { type ForwardPlan, NO_FILTERS, type Resolution } from "./route_resolution.ts";
 import { isWebSocketUpgrade } from "./websocket.ts";
 import type { ProxyStats } from "./stats.ts";
-import { pathAndQuery, type Transport } from "./transport.ts";
+import type { Transport } from "./transport.ts";
+import { upstreamTarget } from "./upstream_target.ts";
 
 /** What the request path reports, for metrics. */
 export interface ProxyObserver {
@@ -64,7 +65,12 @@ export interface ProxyHandlerOptions {
   /** A request body that stalls this long gets 408 and aborts its upstream request; 0: never. */
   bodyIdleMs?: number;
   /** Bridges a WebSocket upgrade to the chosen backend (see websocket.ts). */
-  webSocket?: (req: Request, upstream: Upstream, clientIp: string) => Promise<Response>;
+  webSocket?: (
+    req: Request,
+    upstream: Upstream,
+    clientIp: string,
+    route: { path: string; plan: ForwardPlan },
+  ) => Promise<Response>;
 }
 
 export type ProxyHandler = (req: Request, clientIp: string) => Promise<Response>;
@@ -131,7 +137,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
     const start = now();
     const clientRequestId = req.headers.get("x-request-id");
     const requestId = clientRequestId || newRequestId();
-    const path = pathAndQuery(req.url);
+    // What goes upstream: printable ASCII only, whatever the runtime decoded (upstream_target.ts).
+    const path = upstreamTarget(req.url);
     let upstreamPath = path;
     let group: BackendGroup | undefined;
     let route = "-";
@@ -204,8 +211,10 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       const { plan, view } = resolution;
       if (plan.rewrite?.path && view) {
         const query = queryOf(req.url);
-        upstreamPath = modifiedPath(view.path, plan.rewrite.path, resolution.matched) +
-          (query === "" ? "" : `?${query}`);
+        upstreamPath = upstreamTarget(
+          modifiedPath(view.path, plan.rewrite.path, resolution.matched) +
+            (query === "" ? "" : `?${query}`),
+        );
       }
       const { strategy, outlier, latency } = group;
       for (;;) {
@@ -230,7 +239,10 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
         upstream.requestsForwarded++;
         if (upgrade) {
           // The bridge counts the backend's in-flight for as long as the socket is open.
-          const res = await webSocket!(req, upstream, clientIp);
+          const res = await webSocket!(req, upstream, clientIp, {
+            path: upstreamPath,
+            plan: resolution.plan,
+          });
           if (res.status === 502 || res.status === 504) {
             const kind = res.status === 502 ? "connect" : "timeout";
             ejectionLog(upstream, outlier.onFailure(upstream, kind));

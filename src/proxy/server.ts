@@ -247,8 +247,10 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     attempts: config.retry.attempts,
     maxInflightPerBackend: config.limits.maxInflightPerBackend,
     observer: config.metrics ? metrics : undefined,
-    webSocket: (req, upstream, clientIp) =>
+    webSocket: (req, upstream, clientIp, route) =>
       bridgeWebSocket(req, upstream, {
+        path: route.path,
+        plan: route.plan,
         runtime,
         logger,
         clientIp,

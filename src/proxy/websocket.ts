@@ -7,6 +7,8 @@ import type { Runtime, WebSocketMessage, WebSocketPeer } from "../runtime/types.
 import { errorResponse } from "./errors.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 import { pathAndQuery } from "./transport.ts";
+import { editHeaders } from "../routes/filters.ts";
+import type { ForwardPlan } from "./route_resolution.ts";
 
 /** Whether `req` asks to become a WebSocket (RFC 6455 §4.1: GET, Upgrade and Connection). */
 export function isWebSocketUpgrade(req: Request): boolean {
@@ -86,6 +88,10 @@ export interface BridgeOptions {
   connectTimeoutMs?: number;
   /** Send the client's Host upstream (Bun only: Deno's WebSocket cannot set Host). */
   preserveHost?: boolean;
+  /** The upstream path and query (the route's URLRewrite applied); the client's by default. */
+  path?: string;
+  /** The route's header edits and Host rewrite, applied to the handshake as to any request. */
+  plan?: ForwardPlan;
   now?: () => number;
 }
 
@@ -109,8 +115,9 @@ export async function bridgeWebSocket(
     connectTimeoutMs = 10_000,
     preserveHost = true,
     now = performance.now.bind(performance),
+    plan,
   } = options;
-  const path = pathAndQuery(req.url);
+  const path = options.path ?? pathAndQuery(req.url);
   const start = now();
   const log = { backend: upstream.address, path, client_ip: clientIp };
 
@@ -118,7 +125,7 @@ export async function bridgeWebSocket(
   try {
     upstreamSocket = runtime.connectWebSocket(`ws://${upstream.address}${path}`, {
       protocols: parseSubprotocols(req.headers.get("sec-websocket-protocol")),
-      headers: handshakeHeaders(req, clientIp, preserveHost),
+      headers: handshakeHeaders(req, clientIp, preserveHost, plan),
     });
   } catch (error) {
     // The WebSocket constructor throws SyntaxError for a subprotocol that is not a token.
@@ -228,13 +235,20 @@ export async function bridgeWebSocket(
 }
 
 /** The client's headers as the upstream's handshake carries them (the handshake's own excluded). */
-function handshakeHeaders(req: Request, clientIp: string, preserveHost: boolean): Headers {
+function handshakeHeaders(
+  req: Request,
+  clientIp: string,
+  preserveHost: boolean,
+  plan: ForwardPlan | undefined,
+): Headers {
   const headers = upstreamRequestHeaders(req.headers, {
     clientIp,
     proto: "http",
     preserveHost,
     acceptEncoding: null,
   });
+  for (const edits of plan?.requestEdits ?? []) editHeaders(headers, edits);
+  if (plan?.rewrite?.hostname) headers.set("host", plan.rewrite.hostname);
   for (const name of [...headers.keys()]) {
     if (name.startsWith("sec-websocket-") || name === "content-length") headers.delete(name);
   }

@@ -133,6 +133,8 @@ export function withoutDotSegments(path: string): string {
 /** Characters a path keeps as they are: RFC 3986's pchar, and `%` (escapes are left alone). */
 const PLAIN_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
 const encoder = new TextEncoder();
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+const HEX = /^[0-9A-Fa-f]{2}$/;
 
 function percentEncoded(char: string): string {
   let out = "";
@@ -153,11 +155,18 @@ function percentEncoded(char: string): string {
  * Paths already in that form, nearly all, come back as they are.
  */
 export function routingPath(path: string): string {
-  if (PLAIN_PATH.test(path) && !path.includes("//")) return withoutDotSegments(path);
+  if (PLAIN_PATH.test(path) && !path.includes("//") && !path.includes("%")) {
+    return withoutDotSegments(path);
+  }
   let out = "";
   for (let i = 0; i < path.length; i++) {
     const char = path[i]!;
-    if (char === "\\") out += "/";
+    if (char === "%" && HEX.test(path.slice(i + 1, i + 3))) {
+      const hex = path.slice(i + 1, i + 3);
+      const decoded = String.fromCharCode(parseInt(hex, 16));
+      out += UNRESERVED.test(decoded) ? decoded : `%${hex.toUpperCase()}`;
+      i += 2;
+    } else if (char === "\\") out += "/";
     else if (PLAIN_PATH.test(char)) out += char;
     else {
       const whole = path.codePointAt(i)! > 0xffff ? path.slice(i, i + 2) : char;

@@ -14,6 +14,7 @@ import { RegExpRouter } from "hono/router/reg-exp-router";
 import { type Candidate, sortByPrecedence } from "./precedence.ts";
 import { matchesEverything, type MatchTest, matchTest } from "./request_match.ts";
 import type { RequestView } from "./request_view.ts";
+import { routingPath } from "./request_target.ts";
 import type { RouteMatch, RouteRule, RouteSpec } from "./types.ts";
 
 export interface RouteSelection {
@@ -59,10 +60,12 @@ function deepFreeze<T>(value: T): T {
 
 /** The patterns under which a candidate's path is indexed; `*` is every path. */
 export function indexPatterns(match: RouteMatch): string[] {
-  const { type, value } = match.path;
-  if (type === "RegularExpression" || !INDEXABLE.test(value)) {
+  const { type } = match.path;
+  if (type === "RegularExpression" || !INDEXABLE.test(match.path.value)) {
     return ["*"];
   }
+  // Request paths are compared in routingPath's spelling (`/%41` is `/A`): so is the index.
+  const value = routingPath(match.path.value);
   if (type === "Exact") return [value];
   const prefix = value.endsWith("/") ? value.slice(0, -1) : value;
   if (prefix === "") return ["*"];
