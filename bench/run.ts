@@ -7,6 +7,7 @@ import { freePort, PEERS, startBackend, waitForPing } from "./lib/peers.ts";
 import { ProcessGroup } from "./lib/process_group.ts";
 import { renderReport, type ScenarioTable } from "./lib/render_report.ts";
 import { renderTable } from "./lib/render_table.ts";
+import { writeRssPlots } from "./lib/rss_plots.ts";
 import { commandLine, scenarios, type Settings, settingsSchema } from "./lib/settings.ts";
 import { measureStartup, podgateStartupMs, renderStartup } from "./lib/startup.ts";
 import { type Row, type Sample, summarize } from "./lib/summarize.ts";
@@ -128,6 +129,10 @@ async function main(settings: Settings): Promise<number> {
     const targets = renderTargets(checkTargets(rowsByScenario, startupMs));
     console.log(`\n## podgate against the targets of issue 6\n\n${targets}\n`);
     const command = commandLine(Deno.env.toObject());
+    const out = settings.BENCH_OUT.startsWith("/")
+      ? settings.BENCH_OUT
+      : `${root}/${settings.BENCH_OUT}`;
+    const rssPlots = await writeRssPlots(tables, out.replace(/\.md$/, ""));
     const report = renderReport({
       settings,
       ctx,
@@ -137,10 +142,8 @@ async function main(settings: Settings): Promise<number> {
       startup,
       targets,
       started,
+      rssPlots,
     });
-    const out = settings.BENCH_OUT.startsWith("/")
-      ? settings.BENCH_OUT
-      : `${root}/${settings.BENCH_OUT}`;
     await Deno.writeTextFile(out, report);
     // Every measurement, unsummarized, beside the report (git-ignored: *.raw).
     const raw = { started, command, settings, machine: info, tables, startup };

@@ -6,6 +6,9 @@ import type { Scenario, Settings } from "./settings.ts";
 import type { Sample } from "./summarize.ts";
 import { runWrk } from "./wrk.ts";
 
+/** How often the RSS trace is sampled (reading /proc costs the load core a little). */
+const RSS_SAMPLE_MS = 500;
+
 export interface MeasureContext extends BenchContext {
   settings: Settings;
   /** Clock ticks per second (CLK_TCK), the unit of /proc CPU times. */
@@ -20,12 +23,21 @@ export async function measure(
 ): Promise<Sample> {
   const port = freePort();
   let running;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const rssTrace: Array<[number, number]> = [];
   try {
     running = await peer.start(ctx, port);
     const base = running ? `http://127.0.0.1:${port}` : `http://${ctx.backends[0]}`;
     await waitForPing(base, running);
     const pid = running?.pid;
     const rssIdleMiB = pid ? treeMemoryMiB(pid, "VmRSS") : undefined;
+    // RSS over time from the first 200 to the end of the run, for the report's plots.
+    const started = performance.now();
+    const sampleRss = () => {
+      if (pid) rssTrace.push([(performance.now() - started) / 1000, treeMemoryMiB(pid, "VmRSS")]);
+    };
+    sampleRss();
+    timer = setInterval(sampleRss, RSS_SAMPLE_MS);
     const wrkOptions = {
       connections: scenario.connections,
       cpu: ctx.loadCpu,
@@ -40,6 +52,8 @@ export async function measure(
       duration: ctx.settings.BENCH_DURATION,
     });
     const cpuAfter = pid ? treeCpuSeconds(pid, ctx.ticks) : 0;
+    clearInterval(timer);
+    sampleRss();
     if (running?.hasExited()) throw new Error(`exited during the run: ${running.outputTail()}`);
     if (wrk.requests === 0) throw new Error("wrk completed no request");
     const perResponse = (wrk.bytesPerSec * wrk.seconds) / wrk.requests;
@@ -54,11 +68,13 @@ export async function measure(
       cpuUsPerReq: ((cpuAfter - cpuBefore) / wrk.requests) * 1e6,
       ...(rssIdleMiB === undefined ? {} : { rssIdleMiB }),
       rssPeakMiB: treeMemoryMiB(pid, "VmHWM"),
+      rssTrace,
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, round, error: message.replaceAll("\n", " ").slice(0, 300) };
   } finally {
+    clearInterval(timer);
     if (running) await ctx.group.stop(running);
   }
 }

@@ -25,6 +25,8 @@ export interface ReportParts {
   startup: StartupResult | string | undefined;
   targets: string;
   started: Date;
+  /** PNG file name (beside the report) of each scenario's RSS-over-time plot. */
+  rssPlots?: Record<string, string>;
 }
 
 export function renderReport(parts: ReportParts): string {
@@ -47,6 +49,8 @@ export function renderReport(parts: ReportParts): string {
   ];
   for (const { scenario, rows, skipped } of tables) {
     out.push("", `## ${scenario.title}`, "", skipped ?? renderTable(rows));
+    const plot = parts.rssPlots?.[scenario.id];
+    if (plot) out.push("", `![RSS over time, ${scenario.title}](${plot})`);
   }
   out.push("", "## Start-up (hyperfine)", "");
   if (startup === undefined) out.push("Not measured (BENCH_STARTUP_RUNS=0).");

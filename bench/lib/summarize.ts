@@ -12,6 +12,8 @@ export type Sample =
     cpuUsPerReq?: number;
     rssIdleMiB?: number;
     rssPeakMiB?: number;
+    /** [seconds since the first 200, VmRSS MiB], every half second through warm-up and run. */
+    rssTrace?: Array<[number, number]>;
   }
   | { ok: false; round: number; error: string };
 
