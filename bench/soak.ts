@@ -1,6 +1,7 @@
 // The soak: one dist/podgate under mixed traffic for SOAK_MINUTES (10), sampled every
 // SOAK_INTERVAL_S (10) for RSS, open fds and upstream connections; writes bench/results/soak.md
-// and its PNGs. `deno run -A bench/soak.ts` after `bash scripts/build`; never part of the tests.
+// and its PNGs. `deno run -A bench/soak.ts` after `bash scripts/build` (SOAK_BIN, SOAK_COMMIT name
+// another binary and the commit it was built from); never part of the tests.
 import { describeMachine, renderMachine } from "./lib/machine.ts";
 import { type BenchContext, freePort, startBackend, waitForPing } from "./lib/peers.ts";
 import { parseStatusKiB } from "./lib/proc_stats.ts";
@@ -18,24 +19,31 @@ const out = env("SOAK_OUT", `${root}/bench/results/soak.md`);
 const proxyCpu = env("BENCH_PROXY_CPU", "1");
 const loadCpu = env("BENCH_LOAD_CPU", "0");
 
-/** Upstream connections as podgate's /metrics reports them (the sum over its series). */
-async function upstreamConnections(base: string): Promise<number | undefined> {
+/** The sum over each named metric's series in podgate's /metrics; absent when unreadable. */
+async function metricSums(base: string, names: string[]): Promise<Map<string, number>> {
+  const sums = new Map<string, number>();
   try {
     const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(2000) });
-    const text = await res.text();
-    const values = text.split("\n").filter((l) => l.startsWith("podgate_upstream_connections"))
-      .map((l) => Number(l.split(" ").at(-1)));
-    return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
+    for (const line of (await res.text()).split("\n")) {
+      const name = names.find((n) => line.startsWith(n + " ") || line.startsWith(n + "{"));
+      if (name) sums.set(name, (sums.get(name) ?? 0) + Number(line.split(" ").at(-1)));
+    }
   } catch {
-    return undefined;
+    // a sample without the metrics: the report shows a dash
   }
+  return sums;
 }
 
 async function sample(pid: number, base: string, t: number): Promise<SoakSample> {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   const mib = (key: string) => parseStatusKiB(status, key) / 1024;
   const fds = [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
-  const upstream = await upstreamConnections(base);
+  const metrics = await metricSums(base, [
+    "podgate_upstream_connections",
+    "podgate_requests_total",
+  ]);
+  const upstream = metrics.get("podgate_upstream_connections");
+  const requests = metrics.get("podgate_requests_total");
   return {
     t,
     rssMiB: mib("VmRSS"),
@@ -43,6 +51,7 @@ async function sample(pid: number, base: string, t: number): Promise<SoakSample>
     rssFileMiB: mib("RssFile"),
     fds,
     ...(upstream === undefined ? {} : { upstreamConnections: upstream }),
+    ...(requests === undefined ? {} : { requestsTotal: requests }),
   };
 }
 
@@ -159,23 +168,25 @@ async function main(): Promise<number> {
     const stem = out.replace(/\.md$/, "");
     await Deno.writeFile(`${stem}-rss.png`, pngs.rss);
     await Deno.writeFile(`${stem}-sockets.png`, pngs.sockets);
+    await Deno.writeFile(`${stem}-throughput.png`, pngs.throughput);
     const name = (path: string) => path.split("/").at(-1)!;
-    await Deno.writeTextFile(
-      out,
-      renderSoakReport({
-        started,
-        machine: renderMachine(await describeMachine(root)),
-        commit: await commit(),
-        binary: bin.replace(`${root}/`, ""),
-        durationS,
-        intervalS,
-        loads: loadResults,
-        leavers: leaverCounts,
-        samples,
-        rssPng: name(`${stem}-rss.png`),
-        socketsPng: name(`${stem}-sockets.png`),
-      }),
-    );
+    const parts = {
+      started,
+      machine: renderMachine(await describeMachine(root)),
+      commit: Deno.env.get("SOAK_COMMIT") ?? await commit(),
+      binary: bin.replace(`${root}/`, ""),
+      durationS,
+      intervalS,
+      loads: loadResults,
+      leavers: leaverCounts,
+      samples,
+      rssPng: name(`${stem}-rss.png`),
+      socketsPng: name(`${stem}-sockets.png`),
+      throughputPng: name(`${stem}-throughput.png`),
+    };
+    await Deno.writeTextFile(out, renderSoakReport(parts));
+    // Every sample unsummarized, beside the report (git-ignored: *.raw).
+    await Deno.writeTextFile(`${stem}.raw`, JSON.stringify(parts, null, 2));
     log(`soak: wrote ${out}`);
     return 0;
   } catch (error) {

@@ -13,6 +13,8 @@ export interface SoakSample {
   fds: number;
   /** podgate_upstream_connections from /metrics; undefined when it could not be read. */
   upstreamConnections?: number;
+  /** podgate_requests_total (every series summed): the rate between samples shows the load. */
+  requestsTotal?: number;
 }
 
 export interface SoakLoad {
@@ -34,6 +36,7 @@ export interface SoakReportParts {
   /** File names of the two PNGs, relative to the report. */
   rssPng: string;
   socketsPng: string;
+  throughputPng?: string;
 }
 
 /** The sample closest to `t` seconds. */
@@ -44,8 +47,9 @@ export function sampleAt(samples: readonly SoakSample[], t: number): SoakSample 
 }
 
 export interface SoakVerdict {
+  /** Median RSS over the samples of minute 1 and of the last minute (one sample swings ±10%). */
   rssMinute1?: number;
-  rssLast?: number;
+  rssLastMinute?: number;
   rssChange?: number;
   rssOk: boolean;
   fdsFirst?: number;
@@ -58,40 +62,67 @@ export interface SoakVerdict {
   upstreamOk: boolean;
 }
 
+function median(xs: number[]): number | undefined {
+  if (!xs.length) return undefined;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function maxOf(xs: Array<number | undefined>): number | undefined {
+  const defined = xs.filter((x): x is number => x !== undefined);
+  return defined.length ? Math.max(...defined) : undefined;
+}
+
 /**
- * RSS at the last sample against minute 1; fds and upstream connections at the end against the
- * first minute's maximum (the pools fill in the first seconds; growth after that is a leak).
+ * RSS: the last minute's median against minute 1's (within 10%). fds and upstream connections:
+ * the last sample against minute 1's maximum (the pools fill in the first seconds; growth after
+ * that is a leak).
  */
 export function judgeSoak(samples: readonly SoakSample[]): SoakVerdict {
-  const m1 = sampleAt(samples, 60);
   const last = samples.at(-1);
+  const end = last?.t ?? 0;
   const firstMinute = samples.filter((s) => s.t <= 60);
-  const max = (xs: Array<number | undefined>) => {
-    const defined = xs.filter((x): x is number => x !== undefined);
-    return defined.length ? Math.max(...defined) : undefined;
-  };
-  const fdsFirst = max(firstMinute.map((s) => s.fds));
-  const upstreamFirst = max(firstMinute.map((s) => s.upstreamConnections));
-  const rssChange = m1 && last ? last.rssMiB / m1.rssMiB - 1 : undefined;
+  const lastMinute = samples.filter((s) => s.t > end - 60 && s.t > 60);
+  const rssMinute1 = median(firstMinute.map((s) => s.rssMiB));
+  const rssLastMinute = median(lastMinute.map((s) => s.rssMiB));
+  const rssChange = rssMinute1 && rssLastMinute ? rssLastMinute / rssMinute1 - 1 : undefined;
+  const fdsFirst = maxOf(firstMinute.map((s) => s.fds));
+  const upstreamFirst = maxOf(firstMinute.map((s) => s.upstreamConnections));
+  const upstreamMax = maxOf(samples.map((s) => s.upstreamConnections));
+  const defined = <K extends string, V>(key: K, value: V | undefined) =>
+    value === undefined ? {} : { [key]: value } as Record<K, V>;
   return {
-    ...(m1 ? { rssMinute1: m1.rssMiB } : {}),
-    ...(last ? { rssLast: last.rssMiB, fdsLast: last.fds } : {}),
-    ...(rssChange === undefined ? {} : { rssChange }),
+    ...defined("rssMinute1", rssMinute1),
+    ...defined("rssLastMinute", rssLastMinute),
+    ...defined("rssChange", rssChange),
     rssOk: rssChange !== undefined && Math.abs(rssChange) <= 0.1,
-    ...(fdsFirst === undefined ? {} : { fdsFirst }),
-    ...(samples.length ? { fdsMax: Math.max(...samples.map((s) => s.fds)) } : {}),
+    ...defined("fdsFirst", fdsFirst),
+    ...defined("fdsMax", maxOf(samples.map((s) => s.fds))),
+    ...defined("fdsLast", last?.fds),
     fdsOk: fdsFirst !== undefined && last !== undefined && last.fds <= fdsFirst,
-    ...(upstreamFirst === undefined ? {} : { upstreamFirst }),
-    ...(max(samples.map((s) => s.upstreamConnections)) === undefined
-      ? {}
-      : { upstreamMax: max(samples.map((s) => s.upstreamConnections))! }),
-    ...(last?.upstreamConnections === undefined ? {} : { upstreamLast: last.upstreamConnections }),
+    ...defined("upstreamFirst", upstreamFirst),
+    ...defined("upstreamMax", upstreamMax),
+    ...defined("upstreamLast", last?.upstreamConnections),
     upstreamOk: upstreamFirst !== undefined && last?.upstreamConnections !== undefined &&
       last.upstreamConnections <= upstreamFirst,
   };
 }
 
-export function soakPngs(samples: readonly SoakSample[]): { rss: Uint8Array; sockets: Uint8Array } {
+/** Requests per second between each sample and the one before it (from podgate's counter). */
+export function requestRates(samples: readonly SoakSample[]): Array<number | undefined> {
+  return samples.map((s, i) => {
+    const prev = samples[i - 1];
+    if (!prev || s.requestsTotal === undefined || prev.requestsTotal === undefined) {
+      return undefined;
+    }
+    return (s.requestsTotal - prev.requestsTotal) / (s.t - prev.t);
+  });
+}
+
+export function soakPngs(
+  samples: readonly SoakSample[],
+): { rss: Uint8Array; sockets: Uint8Array; throughput: Uint8Array } {
   const minutes = (s: SoakSample) => s.t / 60;
   const rss = linePlotPng([
     { label: "RSS", color: PALETTE[0]!, points: samples.map((s) => [minutes(s), s.rssMiB]) },
@@ -121,7 +152,15 @@ export function soakPngs(samples: readonly SoakSample[]): { rss: Uint8Array; soc
       ),
     },
   ], { title: "podgate soak: fds and upstream connections", xLabel: "minutes", yLabel: "count" });
-  return { rss, sockets };
+  const rates = requestRates(samples);
+  const throughput = linePlotPng([{
+    label: "requests/s through podgate (all loads)",
+    color: PALETTE[5]!,
+    points: samples.flatMap((s, i) =>
+      rates[i] === undefined ? [] : [[minutes(s), rates[i]!] as const]
+    ),
+  }], { title: "podgate soak: load over time", xLabel: "minutes", yLabel: "req/s" });
+  return { rss, sockets, throughput };
 }
 
 const f1 = (x: number | undefined) => x === undefined ? "—" : x.toFixed(1);
@@ -155,9 +194,11 @@ export function renderSoakReport(p: SoakReportParts): string {
     "",
     "## Checks (issue 15 part 5)",
     "",
-    `- RSS at the end within 10% of minute 1: ${yes(v.rssOk)} (${f1(v.rssMinute1)} → ${
-      f1(v.rssLast)
-    } MiB, ${pct})`,
+    `- RSS in the last minute within 10% of minute 1 (medians of their samples): ${yes(v.rssOk)} (${
+      f1(v.rssMinute1)
+    } → ${f1(v.rssLastMinute)} MiB, ${pct}; ${f1(sampleAt(p.samples, 60)?.rssMiB)} MiB at 60 s, ${
+      f1(p.samples.at(-1)?.rssMiB)
+    } MiB at the end)`,
     `- open fds not growing (end ≤ first minute's max): ${yes(v.fdsOk)} (first minute max ${
       v.fdsFirst ?? "—"
     }, max ${v.fdsMax ?? "—"}, end ${v.fdsLast ?? "—"})`,
@@ -169,6 +210,7 @@ export function renderSoakReport(p: SoakReportParts): string {
     "",
     `![fds and upstream connections over time](${p.socketsPng})`,
     "",
+    ...(p.throughputPng ? [`![requests per second over time](${p.throughputPng})`, ""] : []),
     "## Load",
     "",
     "| load | requests | req/s | p99 | socket errors | non-2xx |",
@@ -181,8 +223,8 @@ export function renderSoakReport(p: SoakReportParts): string {
     "",
     "## Samples",
     "",
-    "| s | RSS MiB | anon MiB | file MiB | fds | upstream conns |",
-    "|---:|---:|---:|---:|---:|---:|",
+    "| s | RSS MiB | anon MiB | file MiB | fds | upstream conns | req/s since the last sample |",
+    "|---:|---:|---:|---:|---:|---:|---:|",
     ...sampleRows,
     "",
   ].join("\n");
