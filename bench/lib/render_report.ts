@@ -1,5 +1,5 @@
 // The whole result file, bench/results/latest.md: how it was run, one table per scenario,
-// start-up, and podgate against the targets of issue 6.
+// start-up, and podgate against the targets of issues 6 and 15.
 import type { BenchContext } from "./peers.ts";
 import { renderTable } from "./render_table.ts";
 import type { Scenario, Settings } from "./settings.ts";
@@ -24,6 +24,8 @@ export interface ReportParts {
   /** The measurement, the reason it failed, or undefined when it was not asked for. */
   startup: StartupResult | string | undefined;
   targets: string;
+  /** The issue 15 checks, rendered. */
+  targets15?: string;
   started: Date;
   /** PNG file name (beside the report) of each scenario's RSS-over-time plot. */
   rssPlots?: Record<string, string>;
@@ -57,5 +59,8 @@ export function renderReport(parts: ReportParts): string {
   else if (typeof startup === "string") out.push(`FAILED: ${startup}`);
   else out.push(renderStartup(startup));
   out.push("", "## podgate against the targets of issue 6", "", parts.targets, "");
+  if (parts.targets15) {
+    out.push("## podgate against the targets of issue 15", "", parts.targets15, "");
+  }
   return out.join("\n");
 }
