@@ -252,6 +252,14 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
           return finish(res, upstream.address);
         }
         upstream.inflight++;
+        // Once, however the attempt ends: the own client calls onDone for a failed exchange too,
+        // and the catch below releases as well (both drove in-flight below zero).
+        let held = true;
+        const releaseSlot = () => {
+          if (!held) return;
+          held = false;
+          upstream.inflight--;
+        };
         const attemptStart = now();
         let res: Response;
         try {
@@ -264,7 +272,7 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
             headers,
             requestId,
             body: body ? body.forAttempt() : null,
-            onDone: () => upstream.inflight--,
+            onDone: releaseSlot,
           });
           const first = timed
             ? await Promise.race([
@@ -274,12 +282,12 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
             : await forwarding;
           if (first === BODY_TIMED_OUT) {
             // The cut body aborts the upstream request; whatever it ends in is no longer ours.
-            forwarding.then((r) => r.body?.cancel().catch(() => {}), () => upstream.inflight--);
+            forwarding.then((r) => r.body?.cancel().catch(() => {}), releaseSlot);
             return finish(bodyTimeoutError(bodyIdleMs), upstream.address, "body_timeout");
           }
           res = first;
         } catch (error) {
-          upstream.inflight--;
+          releaseSlot();
           // The client stalled, not the backend: no failure of the backend's, no retry.
           if (timed?.expired) {
             return finish(bodyTimeoutError(bodyIdleMs), upstream.address, "body_timeout");

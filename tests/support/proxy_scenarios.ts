@@ -299,6 +299,11 @@ export function proxyScenarios(label: string, start: StartProxy): void {
       assertEquals(res.status, 502);
       const body = await res.json();
       assertEquals([body.backend, body.kind], [dead, "connect"]);
+      // Each failed attempt gives its in-flight slot back once (the own client counted it twice,
+      // and /info showed -5 after five of them, misleading least-request and the in-flight cap).
+      for (let i = 0; i < 4; i++) await (await fetch(`${proxy.url}/x`)).body?.cancel();
+      const info = await (await fetch(`${proxy.url}/info`)).json();
+      assertEquals(info.backends[0].inflight, 0);
     } finally {
       await proxy.stop();
     }
