@@ -260,13 +260,14 @@ Deno.test(
     try {
       const client = createKubeClient(
         connection(`http://127.0.0.1:${server.addr.port}`, () => ({ tls: {}, headers: {} })),
-        { tlsFetch: runtime.tlsFetch, requestTimeoutMs: 50 },
+        // Long enough for the headers to arrive on a loaded machine (50 ms did not, once, in CI).
+        { tlsFetch: runtime.tlsFetch, requestTimeoutMs: 400 },
       );
       void writer.write(encode('{"type":"ADDED"}\n')); // resolves once read
       const response = await client.openStream(`${SLICES}?watch=true`);
       const reader = response.body!.getReader();
       assertEquals(new TextDecoder().decode((await reader.read()).value), '{"type":"ADDED"}\n');
-      await new Promise((r) => setTimeout(r, 150)); // three request timeouts
+      await new Promise((r) => setTimeout(r, 1200)); // three request timeouts
       void writer.write(encode('{"type":"DELETED"}\n'));
       assertEquals(new TextDecoder().decode((await reader.read()).value), '{"type":"DELETED"}\n');
       await reader.cancel();

@@ -1,7 +1,6 @@
 // The routing state as the admin side shows it: /debug/routes (the table as the proxy sees it,
 // each backendRef with its group and backends), the per-route part of /info, readiness over every
-// group, and the dashboard's rows grouped by route. Read only, off the request path.
-import type { DashboardRoute } from "../admin/dashboard/mod.ts";
+// group. Read only, off the request path.
 import type { BackendGroup } from "../balancer/backend_group.ts";
 import type { Upstream } from "../balancer/upstream.ts";
 import type { ProxyMetrics } from "../metrics/mod.ts";
@@ -134,21 +133,4 @@ export function routingView(
       return undefined;
     },
   };
-}
-
-/** The dashboard's rows, grouped by backend group (route and backendRef). */
-export function dashboardRoutes(routing: RoutingState): DashboardRoute[] {
-  return routing.groups().map((group) => ({
-    name: group.name,
-    match: describeGroup(routing, group),
-    backends: group.pool.all(),
-  }));
-}
-
-function describeGroup(routing: RoutingState, group: BackendGroup): string {
-  const route = routing.specs.find((r) => r.name === group.route);
-  if (!route) return "";
-  const hosts = route.hostnames.length ? route.hostnames.join(" ") : "every host";
-  const paths = route.rules.flatMap((r) => r.matches.map((m) => `${m.path.value}`));
-  return `${hosts} ${[...new Set(paths)].join(" ")}`;
 }

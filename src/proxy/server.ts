@@ -4,8 +4,8 @@
 // stop discovery → drain the listener → hard deadline.
 import { clientBodyTimer } from "../runtime/client_body_timer.ts";
 import { adminRoutes, type Readiness } from "../admin/routes.ts";
-import { createDashboard, type Dashboard } from "../admin/dashboard/mod.ts";
-import { dashboardRoutes, routingView } from "./routing_view.ts";
+import { createDashboard, type Dashboard, routesFromGroups } from "../admin/dashboard/mod.ts";
+import { routingView } from "./routing_view.ts";
 import { type BackendGroup, createBackendGroup } from "../balancer/backend_group.ts";
 import { Pool, RetryBudget, type Strategy, type Upstream } from "../balancer/mod.ts";
 import type { ProxyConfig } from "../config/mod.ts";
@@ -180,7 +180,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
       windowMs: config.balancer.slowStartMs,
       minPercent: config.balancer.slowStartMinPercent,
     },
-    ...(routed ? { routes: () => dashboardRoutes(routing) } : {}),
+    ...(routed ? { routes: () => routesFromGroups(routing.groups(), routing.specs) } : {}),
     sampleMs: config.admin.dashboardSampleMs,
     now,
   });

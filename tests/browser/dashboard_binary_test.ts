@@ -134,6 +134,13 @@ Deno.test({
           events,
         );
         assertEquals((await rowStates(page))[addresses[0]!], "✓ up");
+        // The killed backend's failed attempts gave their in-flight slots back once each (the
+        // page showed -4 here before the request path released a slot only once).
+        await eventually(async () => {
+          const info = await (await fetch(`http://127.0.0.1:${adminPort}/info`)).json();
+          const killed = info.backends.find((b: { address: string }) => b.address === addresses[1]);
+          assertEquals(killed?.inflight, 0);
+        }, 5_000);
       });
 
       await t.step("a screenshot goes to dist/test-artifacts/ and is not blank", async () => {
