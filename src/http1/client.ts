@@ -1,8 +1,9 @@
-// podgate's own HTTP/1.1 client for upstream requests without a body. It talks to the runtime's
+// podgate's own HTTP/1.1 client for upstream requests. It talks to the runtime's
 // raw TCP sockets (Runtime.http1) instead of fetch: under Bun, fetch hands every request to a
 // thread of its own and back, which costs more CPU than the rest of a small proxied request.
 // Connections are kept alive per backend; a small body of known length is collected and handed
-// over whole (its Content-Length kept), anything else is streamed with backpressure.
+// over whole (its Content-Length kept), anything else is streamed with backpressure. A request
+// body is sent after the head, one chunk at a time as the socket takes it (body_sender.ts).
 import { Connection } from "./connection.ts";
 import { Exchange } from "./exchange.ts";
 import { requestHead } from "./request_head.ts";
@@ -12,6 +13,7 @@ import {
   type Http1ClientOptions,
   Http1Error,
   type Http1Exchange,
+  type RequestBody,
   type RequestHeaders,
 } from "./types.ts";
 
@@ -21,6 +23,7 @@ export {
   Http1Error,
   type Http1ErrorKind,
   type Http1Exchange,
+  type RequestBody,
   type RequestHeaders,
 } from "./types.ts";
 
@@ -46,7 +49,9 @@ class Client implements Http1Client {
       // A connection still opening is busy too: its exchange waits for it.
       isBusy: (conn) => conn.current !== undefined || conn.socket === undefined,
       // Only a body can be silent too long: the wait for headers is the caller's timeout.
-      isWatched: (conn) => conn.current?.responseHead !== undefined && !conn.paused,
+      // Nor can time the client takes to send its request body count against the backend.
+      isWatched: (conn) =>
+        conn.current?.responseHead !== undefined && !conn.paused && !conn.awaitingClient,
       onIdleLimit: (conn) => conn.destroy(),
       onQuietLimit: (conn) => conn.timeOut(),
     });
@@ -63,9 +68,10 @@ class Client implements Http1Client {
     headers: RequestHeaders,
     onDone?: () => void,
     tag?: string,
+    body?: RequestBody,
   ): Http1Exchange {
-    const head = requestHead(method, path, headers, address);
-    const exchange = new Exchange(this, method, head, onDone, tag);
+    const head = requestHead(method, path, headers, address, body?.length);
+    const exchange = new Exchange(this, method, head, onDone, tag, body);
     const conn = this.#takeIdle(address);
     if (conn) conn.assign(exchange, true);
     else this.dial(address, exchange);

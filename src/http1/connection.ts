@@ -1,7 +1,9 @@
-// One keep-alive connection to a backend: it writes an exchange's head, feeds the bytes that come
-// back through the response parser to that exchange, and goes back to its client's pool (or
-// closes) when the response ends.
+// One keep-alive connection to a backend: it writes an exchange's head and body, feeds the bytes
+// that come back through the response parser to that exchange, and goes back to its client's pool
+// (or closes) when the response ends. A connection whose request body was not all sent is closed,
+// never pooled: the backend would read the next request as the rest of that body.
 import type { ByteSocket, SocketEvents } from "../runtime/types.ts";
+import { type BodyTarget, sendBody } from "./body_sender.ts";
 import type { Exchange, ExchangeConnection } from "./exchange.ts";
 import { ResponseParser } from "./response_parser.ts";
 import { Http1Error } from "./types.ts";
@@ -28,7 +30,10 @@ export class Connection implements SocketEvents, ExchangeConnection {
   quiet = 0;
   /** Reading is held for a reader that is behind, which does not count as upstream silence. */
   paused = false;
+  /** The request body's sender waits for the client: upstream silence is not the backend's. */
+  awaitingClient = false;
   #reused = false;
+  #drained: (() => void) | undefined;
 
   constructor(client: ConnectionHost, address: string) {
     this.#client = client;
@@ -59,6 +64,7 @@ export class Connection implements SocketEvents, ExchangeConnection {
     this.quiet = 0;
     this.#parser.expect(exchange.method);
     this.socket!.write(exchange.head);
+    if (exchange.requestBody) this.#sendBody(exchange);
   }
 
   /** Called by the sweeper when a body has been silent too long. */
@@ -103,10 +109,15 @@ export class Connection implements SocketEvents, ExchangeConnection {
     exchange.settle();
   }
 
-  drain(): void {}
+  drain(): void {
+    const drained = this.#drained;
+    this.#drained = undefined;
+    drained?.();
+  }
 
   close(error?: unknown): void {
     this.closed = true;
+    this.drain(); // a body sender waiting for drain sees the close
     this.#client.forget(this);
     const exchange = this.current;
     if (!exchange) return;
@@ -119,9 +130,13 @@ export class Connection implements SocketEvents, ExchangeConnection {
     }
     if (exchange.ended) return exchange.settle();
     this.current = undefined;
-    if (this.#reused && !started && !exchange.resent && !exchange.finished) {
+    if (
+      this.#reused && !started && !exchange.resent && !exchange.finished &&
+      !exchange.requestBody
+    ) {
       // A kept-alive connection the backend closed just as the request went out: nothing was
-      // answered, so it is sent again once, on a new connection (as Go's transport does).
+      // answered, so it is sent again once, on a new connection (as Go's transport does). Not
+      // with a body: part of it was read from the client and is gone.
       exchange.resent = true;
       return this.#client.dial(this.address, exchange);
     }
@@ -137,8 +152,31 @@ export class Connection implements SocketEvents, ExchangeConnection {
     this.current = undefined;
     this.#reused = true;
     exchange.end();
-    if (!this.closed && exchange.responseHead!.keepAlive) this.#client.release(this);
+    const bodySent = !exchange.requestBody || exchange.bodySent;
+    if (!this.closed && exchange.responseHead!.keepAlive && bodySent) this.#client.release(this);
     else this.destroy();
+  }
+
+  /** Streams the exchange's request body; a failure fails the exchange and closes. */
+  #sendBody(exchange: Exchange): void {
+    const stopped = () => this.closed || this.current !== exchange;
+    const target: BodyTarget = {
+      write: (data) => this.socket!.write(data),
+      drained: () => new Promise<void>((resolve) => this.#drained = resolve),
+      get stopped() {
+        return stopped();
+      },
+      waiting: (on) => {
+        this.awaitingClient = on;
+        if (!on) this.quiet = 0;
+      },
+      sent: () => void (exchange.bodySent = true),
+    };
+    sendBody(exchange.requestBody!, target).catch((error) => {
+      if (target.stopped) return;
+      exchange.fail(error);
+      this.destroy();
+    });
   }
 
   #hold(): void {

@@ -2,7 +2,12 @@
 // once it arrives, a body collected whole or streamed to a writer, and one onDone at the end.
 import type { BodyWriter } from "../runtime/types.ts";
 import type { ResponseHead } from "./response_parser.ts";
-import { type Http1ClientOptions, Http1Error, type Http1Exchange } from "./types.ts";
+import {
+  type Http1ClientOptions,
+  Http1Error,
+  type Http1Exchange,
+  type RequestBody,
+} from "./types.ts";
 
 /** What an exchange needs from its client. */
 export interface ExchangeHost {
@@ -27,6 +32,10 @@ export class Exchange implements Http1Exchange {
   readonly method: string;
   readonly head: string | Uint8Array;
   readonly tag: string | undefined;
+  /** The body to send after the head, if any. */
+  readonly requestBody: RequestBody | undefined;
+  /** Every byte of requestBody has been handed to the socket. */
+  bodySent = false;
   readonly #client: ExchangeHost;
   #resolve!: (response: Response) => void;
   #reject!: (error: unknown) => void;
@@ -55,11 +64,13 @@ export class Exchange implements Http1Exchange {
     head: string | Uint8Array,
     onDone: (() => void) | undefined,
     tag: string | undefined,
+    requestBody?: RequestBody,
   ) {
     this.#client = client;
     this.method = method;
     this.head = head;
     this.tag = tag;
+    this.requestBody = requestBody;
     this.#onDone = onDone;
     this.response = new Promise<Response>((resolve, reject) => {
       this.#resolve = resolve;
@@ -113,7 +124,10 @@ export class Exchange implements Http1Exchange {
     if (this.finished) return;
     this.failure = error;
     if (!this.settled) {
+      // No response was handed over: the caller learns of the end from the rejection, and
+      // onDone (which ends a response's body) is not called.
       this.settled = true;
+      this.#onDone = undefined;
       this.#reject(error);
       this.#finish();
     } else if (this.writer) {

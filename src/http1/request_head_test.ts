@@ -40,3 +40,15 @@ Deno.test("requestHead() never sends framing fields, and says an empty POST/PUT/
     "DELETE / HTTP/1.1\r\nhost: h\r\n\r\n",
   );
 });
+
+Deno.test("requestHead() frames a body from the verdict, never from the client's fields", () => {
+  const client = { host: "h", "content-length": "10", "transfer-encoding": "chunked" };
+  assertEquals(
+    requestHead("POST", "/", client, "x:1", 5),
+    "POST / HTTP/1.1\r\nhost: h\r\ncontent-length: 5\r\n\r\n",
+  );
+  assertEquals(
+    requestHead("PUT", "/", client, "x:1", "chunked"),
+    "PUT / HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n",
+  );
+});

@@ -37,6 +37,14 @@ export interface Http1ClientOptions {
 
 export type RequestHeaders = Record<string, string | string[]>;
 
+/** A request body to send after the head, framed as the request's framing verdict said. */
+export interface RequestBody {
+  /** The client's body; read only once a connection is open, so a refused dial leaves it whole. */
+  readonly stream: ReadableStream<Uint8Array>;
+  /** Exactly this many bytes go out under Content-Length, or the body is sent chunked. */
+  readonly length: number | "chunked";
+}
+
 export interface Http1Exchange {
   /** The response: its head, with a body that is complete or streams. */
   readonly response: Promise<Response>;
@@ -49,8 +57,9 @@ export interface Http1Exchange {
 export interface Http1Client {
   /**
    * Sends `method path` with `headers` (lowercase names; Host added when missing) to `address`
-   * (`host:port`). `onDone` is called once when the exchange ends in any way: body delivered,
-   * failed or cancelled.
+   * (`host:port`), then `body` if given. `onDone` is called once when the body of a response
+   * that was handed over ends in any way: delivered, failed or cancelled; never when the
+   * exchange failed before its response (the promise's rejection says so).
    */
   request(
     address: string,
@@ -59,6 +68,7 @@ export interface Http1Client {
     headers: RequestHeaders,
     onDone?: () => void,
     tag?: string,
+    body?: RequestBody,
   ): Http1Exchange;
   /** Open connections, busy and idle. */
   readonly connections: number;

@@ -1,7 +1,14 @@
-// The own HTTP/1.1 client's half of the transport: one attempt without a body through
-// podgate's client (src/http1/), which keeps its own connect and idle timeouts; the header
-// timeout and the client leaving are watched here, the same way as for fetch.
-import { type Http1Client, Http1Error, type RequestHeaders } from "../http1/client.ts";
+// The own HTTP/1.1 client's half of the transport: one attempt through podgate's client
+// (src/http1/), which keeps its own connect and idle timeouts; the header timeout and the client
+// leaving are watched here, the same way as for fetch. A body goes out framed as the request's
+// framing verdict says: its Content-Length, or chunked.
+import {
+  type Http1Client,
+  Http1Error,
+  type RequestBody,
+  type RequestHeaders,
+} from "../http1/client.ts";
+import { requestFraming } from "./framing.ts";
 import { UpstreamError } from "./errors.ts";
 import { endToEndList } from "./headers.ts";
 import { type HeaderTimers, watchHeaders } from "./headers_watch.ts";
@@ -18,6 +25,7 @@ export function http1Forwarder(client: Http1Client, timers: HeaderTimers): Forwa
       attempt.headers as RequestHeaders,
       attempt.onDone,
       attempt.requestId,
+      attempt.body ? bodyOf(req, attempt.body) : undefined,
     );
     const watch = watchHeaders(req, watched, undefined, (reason) => {
       exchange.abort(reason === "timeout" ? "timeout" : "aborted");
@@ -33,6 +41,21 @@ export function http1Forwarder(client: Http1Client, timers: HeaderTimers): Forwa
       watch.stop(true);
     }
   };
+}
+
+/**
+ * The attempt's body with the framing the handler's verdict gave it (the same inputs): its
+ * Content-Length, else chunked (the handler offers a stream only for a length or chunked
+ * verdict; a stream without framing fields, made in-process, can only go chunked).
+ */
+function bodyOf(req: Request, stream: ReadableStream<Uint8Array>): RequestBody {
+  const { headers } = req;
+  const framing = requestFraming(
+    req.method,
+    headers.get("content-length"),
+    headers.get("transfer-encoding"),
+  );
+  return { stream, length: framing.kind === "length" ? framing.length : "chunked" };
 }
 
 /**

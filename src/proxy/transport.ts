@@ -1,8 +1,8 @@
 // How bytes move, the third step of a request (handler → selection → transport → response):
 // one attempt streamed to one upstream, and its response streamed back. Which client carries it
 // follows from the config and the request alone: podgate's own HTTP/1.1 client, when configured,
-// for a request without a body; fetch for a request with one, and for everything when fetch is
-// configured. Nothing learned from earlier requests enters into it. Both clients keep the same
+// for a request without a body; fetch for a request with one (unless `http1Bodies`), and for
+// everything when fetch is configured. Nothing learned from earlier requests enters into it. Both clients keep the same
 // timeouts (the README's "Transport semantics" table says where Bun makes them differ).
 // Redirects are passed to the client; a client that leaves cancels the upstream request.
 import type { Upstream } from "../balancer/upstream.ts";
@@ -28,6 +28,12 @@ export interface TransportOptions {
   dial?: Dial | undefined;
   /** The own client, when the config chose it; it carries requests without a body. */
   http1?: Http1Client | undefined;
+  /**
+   * The own client carries requests with a body too. Off by default: under Bun a 1 MiB POST
+   * costs more CPU through it than through fetch, whose native pipes move both bodies without
+   * JS buffers (bench/results/issue15-bodies.md).
+   */
+  http1Bodies?: boolean;
   fetch?: typeof fetch;
 }
 
@@ -49,9 +55,12 @@ export interface Transport {
 
 export type Carrier = "http1" | "fetch";
 
-/** Which client carries a request: the config's choice and whether the request has a body. */
-export function carrierFor(configured: Carrier, hasBody: boolean): Carrier {
-  return configured === "http1" && !hasBody ? "http1" : "fetch";
+/**
+ * Which client carries a request: the config's choice and whether the request has a body (both
+ * clients send a body exactly as the framing verdict framed it).
+ */
+export function carrierFor(configured: Carrier, hasBody: boolean, http1Bodies = false): Carrier {
+  return configured === "http1" && (!hasBody || http1Bodies) ? "http1" : "fetch";
 }
 
 /** The path and query of a request URL, without parsing it into a URL object. */
@@ -61,7 +70,7 @@ export function pathAndQuery(url: string): string {
 }
 
 export function createTransport(options: TransportOptions): Transport {
-  const { timers, preserveHost, fetchTraits, dial, http1 } = options;
+  const { timers, preserveHost, fetchTraits, dial, http1, http1Bodies = false } = options;
   const viaFetch = fetchForwarder({
     timers,
     traits: fetchTraits,
@@ -84,7 +93,7 @@ export function createTransport(options: TransportOptions): Transport {
       return record;
     },
     forward: (req, upstream, attempt) =>
-      carrierFor(configured, attempt.body !== null) === "http1"
+      carrierFor(configured, attempt.body !== null, http1Bodies) === "http1"
         ? viaHttp1!(req, upstream, attempt)
         : viaFetch(req, upstream, attempt),
   };

@@ -27,6 +27,11 @@ Deno.test("carrierFor() is the config's client for a request without a body, fet
   assertEquals(carrierFor("fetch", true), "fetch");
 });
 
+Deno.test("carrierFor() gives bodies to the own client with http1Bodies, never to it on fetch", () => {
+  assertEquals(carrierFor("http1", true, true), "http1");
+  assertEquals(carrierFor("fetch", true, true), "fetch");
+});
+
 Deno.test("transport: the same request takes the same client whatever earlier responses were", async () => {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const path = new URL(req.url).pathname;
@@ -133,6 +138,63 @@ Deno.test("transport: on fetch, a slow backend that accepted the connection wait
     });
     assertEquals(await res.text(), "late");
   } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("transport: with http1Bodies, a refused body goes whole to the next backend, and onDone follows responses only", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) =>
+      new Response(`${req.headers.get("content-length")}:${(await req.text()).length}`),
+  );
+  const refused = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const refusedPort = (refused.addr as Deno.NetAddr).port;
+  refused.close();
+  const http1 = createHttp1Client({
+    dial: denoDial,
+    streamBody: webStreamBody,
+    connectTimeoutMs: 1_000,
+    keepAliveMs: 1_000,
+    idleTimeoutMs: 1_000,
+  });
+  const transport = createTransport({
+    timers,
+    preserveHost: false,
+    fetchTraits: traits,
+    http1,
+    http1Bodies: true,
+    fetch: () => Promise.reject(new Error("the body went to fetch")),
+  });
+  const body = "b".repeat(100_000);
+  const req = new Request("http://proxy/up", {
+    method: "POST",
+    body,
+    headers: { "content-length": String(body.length) },
+  });
+  let done = 0;
+  const attempt = {
+    path: "/up",
+    headers: transport.prepare(req, "10.0.0.1", "id-1"),
+    requestId: "id-1",
+    body: req.body,
+    onDone: () => done++,
+  };
+  try {
+    const error = await transport.forward(req, new Upstream(`127.0.0.1:${refusedPort}`), attempt)
+      .then(() => undefined, (e) => e);
+    assertEquals(error instanceof UpstreamError && error.kind, "connect");
+    assertEquals(done, 0, "no response, no onDone: the caller counts the failure itself");
+    assertEquals(req.body!.locked, false, "nothing of the body was read");
+    const res = await transport.forward(
+      req,
+      new Upstream(`127.0.0.1:${server.addr.port}`),
+      attempt,
+    );
+    assertEquals(await res.text(), "100000:100000", "sent under its Content-Length, whole");
+    assertEquals(done, 1);
+  } finally {
+    http1.close();
     await server.shutdown();
   }
 });
