@@ -151,6 +151,10 @@ export const proxyConfigSchema = z.strictObject({
   /** How requests without a body reach backends: podgate's own HTTP/1.1 client ("http1"), or
    * the runtime's fetch ("fetch"). Requests with a body always go through fetch. */
   upstreamClient: z.enum(["http1", "fetch"]).default("http1"),
+  /** With upstreamClient http1: send request bodies through the own client too (streamed with
+   * backpressure, exact framing). Off by default: under Bun it measured slower than fetch for
+   * 1 MiB POSTs (bench/results/issue15-bodies.md). */
+  http1Bodies: z.boolean().default(false),
   /** Count requests for /metrics (the endpoint stays; off only skips the per-request counting). */
   metrics: z.boolean().default(true),
   logLevel: logLevel(),

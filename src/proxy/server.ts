@@ -232,6 +232,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     fetchTraits: fetchTraits(runtime, config.timeouts.upstreamIdleMs),
     dial: runtime.http1.dial,
     http1,
+    http1Bodies: config.http1Bodies,
   });
   const bodyTimer = clientBodyTimer(
     runtime,
