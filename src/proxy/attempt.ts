@@ -4,7 +4,7 @@ import type { Upstream } from "../balancer/upstream.ts";
 import type { RequestHeaders } from "../http1/client.ts";
 
 export interface Attempt {
-  /** The request's path and query (see pathAndQuery). */
+  /** The request's path and query, as upstream_target.ts makes it. */
   path: string;
   /** The upstream request's headers, prepared once per request (see Transport.prepare). */
   headers: RequestHeaders;

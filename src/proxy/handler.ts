@@ -10,7 +10,7 @@ import type { RetryBudget } from "../balancer/retry_budget.ts";
 import { isRetryable, RETRYABLE_STATUSES } from "../balancer/retryable.ts";
 import type { Upstream } from "../balancer/upstream.ts";
 import { editHeaderRecord, editHeaders, modifiedPath } from "../routes/filters.ts";
-import { queryOf } from "../routes/request_target.ts";
+import { querySuffix } from "../routes/request_target.ts";
 import type { RequestHeaders } from "../http1/client.ts";
 import type { Logger } from "../log.ts";
 import {
@@ -210,10 +210,8 @@ export function createProxyHandler(options: ProxyHandlerOptions): ProxyHandler {
       group = resolution.group;
       const { plan, view } = resolution;
       if (plan.rewrite?.path && view) {
-        const query = queryOf(req.url);
         upstreamPath = upstreamTarget(
-          modifiedPath(view.path, plan.rewrite.path, resolution.matched) +
-            (query === "" ? "" : `?${query}`),
+          modifiedPath(view.path, plan.rewrite.path, resolution.matched) + querySuffix(req.url),
         );
       }
       const { strategy, outlier, latency } = group;

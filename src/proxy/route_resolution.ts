@@ -5,7 +5,7 @@
 import type { BackendGroup } from "../balancer/backend_group.ts";
 import { redirectLocation } from "../routes/filters.ts";
 import { RequestView } from "../routes/request_view.ts";
-import { portOf, queryOf } from "../routes/request_target.ts";
+import { portOf, querySuffix } from "../routes/request_target.ts";
 import type { RouteTable } from "../routes/table.ts";
 import type { WeightedChoice } from "../routes/weighted_choice.ts";
 import type {
@@ -104,7 +104,7 @@ export function resolve(snapshot: RoutingSnapshot, req: Request): Resolution {
         host: view.host,
         port: portOf(req.url),
         path: view.path,
-        query: queryText(req.url),
+        query: querySuffix(req.url),
       },
       rule.redirect,
       selection.match.path,
@@ -140,11 +140,6 @@ export function resolve(snapshot: RoutingSnapshot, req: Request): Resolution {
     matched: selection.match.path,
     view,
   };
-}
-
-function queryText(url: string): string {
-  const query = queryOf(url);
-  return query === "" ? "" : `?${query}`;
 }
 
 function internal(route: string, detail: string, error = "internal"): Resolution {

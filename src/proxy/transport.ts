@@ -63,12 +63,6 @@ export function carrierFor(configured: Carrier, hasBody: boolean, http1Bodies = 
   return configured === "http1" && (!hasBody || http1Bodies) ? "http1" : "fetch";
 }
 
-/** The path and query of a request URL, without parsing it into a URL object. */
-export function pathAndQuery(url: string): string {
-  const slash = url.indexOf("/", url.indexOf("//") + 2);
-  return slash === -1 ? "/" : url.slice(slash);
-}
-
 export function createTransport(options: TransportOptions): Transport {
   const { timers, preserveHost, fetchTraits, dial, http1, http1Bodies = false } = options;
   const viaFetch = fetchForwarder({

@@ -6,7 +6,7 @@ import type { Logger } from "../log.ts";
 import type { Runtime, WebSocketMessage, WebSocketPeer } from "../runtime/types.ts";
 import { errorResponse } from "./errors.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
-import { pathAndQuery } from "./transport.ts";
+import { upstreamTarget } from "./upstream_target.ts";
 import { editHeaders } from "../routes/filters.ts";
 import type { ForwardPlan } from "./route_resolution.ts";
 
@@ -117,7 +117,7 @@ export async function bridgeWebSocket(
     now = performance.now.bind(performance),
     plan,
   } = options;
-  const path = options.path ?? pathAndQuery(req.url);
+  const path = options.path ?? upstreamTarget(req.url);
   const start = now();
   const log = { backend: upstream.address, path, client_ip: clientIp };
 

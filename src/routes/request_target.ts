@@ -96,6 +96,12 @@ export function queryOf(url: string): string {
   return hash === -1 ? url.slice(query + 1) : url.slice(query + 1, hash);
 }
 
+/** The query with its `?`, or "" when there is none (as a rewritten path or a Location takes it). */
+export function querySuffix(url: string): string {
+  const query = queryOf(url);
+  return query === "" ? "" : `?${query}`;
+}
+
 /** A segment the URL Standard reads as `.` or `..`: `%2e` (any case) counts as a dot. */
 const DOT_SEGMENT = /\/(?:\.|%2e)(?:\.|%2e)?(?:\/|$)/i;
 
