@@ -8,7 +8,7 @@ import { notReadyReason, type Readiness } from "./dashboard/readiness.ts";
 import type { OutlierDetector } from "../balancer/outlier.ts";
 import type { PeakEwma } from "../balancer/peak_ewma.ts";
 import type { Pool } from "../balancer/pool.ts";
-import type { Upstream } from "../balancer/upstream.ts";
+import { upstreamState } from "../balancer/upstream.ts";
 import { PROMETHEUS_CONTENT_TYPE, type ProxyMetrics } from "../metrics/mod.ts";
 import type { Strategy } from "../balancer/strategy.ts";
 import type { ProxyStats } from "../proxy/stats.ts";
@@ -47,11 +47,6 @@ export interface AdminOptions {
   routing?: RoutingView | undefined;
   /** The config has routes: health, readiness and /info read every group, not `pool` alone. */
   routed?: boolean;
-}
-
-function state(u: Upstream, at: number): string {
-  if (u.terminating) return "terminating";
-  return u.isEjected(at) ? "ejected" : "up";
 }
 
 export function adminRoutes(options: AdminOptions): Hono {
@@ -105,7 +100,7 @@ export function adminRoutes(options: AdminOptions): Hono {
             ...(g.name !== undefined ? { group: g.name } : {}),
             address: u.address,
             requests_forwarded: u.requestsForwarded,
-            state: state(u, at),
+            state: upstreamState(u, at),
             inflight: u.inflight,
             ...(u.isEjected(at) ? { ejected_until: new Date(u.ejectedUntil).toISOString() } : {}),
             times_ejected: u.timesEjected,

@@ -49,3 +49,9 @@ export class Upstream {
     return !this.terminating && this.ejectedUntil <= now;
   }
 }
+
+/** A backend's state as /info and /debug/routes name it (an ejected terminating one is terminating). */
+export function upstreamState(u: Upstream, at: number): "terminating" | "ejected" | "up" {
+  if (u.terminating) return "terminating";
+  return u.isEjected(at) ? "ejected" : "up";
+}

@@ -5,6 +5,7 @@
 // any more is released (its discovery stopped).
 import type { BackendGroup } from "../balancer/backend_group.ts";
 import type { Logger } from "../log.ts";
+import { matchesEverything } from "../routes/request_match.ts";
 import { buildRouteTable } from "../routes/table.ts";
 import type { BackendSource, RouteFilter, RouteRule, RouteSpec } from "../routes/types.ts";
 import { WeightedChoice } from "../routes/weighted_choice.ts";
@@ -173,9 +174,7 @@ function isImplicit(route: RouteSpec): boolean {
   if (route.hostnames.length > 0 || route.rules.length !== 1) return false;
   const rule = route.rules[0]!;
   const match = rule.matches[0];
-  return rule.matches.length === 1 && match !== undefined &&
-    match.path.type === "PathPrefix" && match.path.value === "/" && match.method === undefined &&
-    match.headers.length === 0 && match.queryParams.length === 0 &&
+  return rule.matches.length === 1 && match !== undefined && matchesEverything(match) &&
     rule.filters.length === 0 && rule.backendRefs.length === 1 &&
     rule.backendRefs[0]!.filters.length === 0 && rule.backendRefs[0]!.weight > 0 &&
     rule.backendRefs[0]!.source.kind !== "invalid";

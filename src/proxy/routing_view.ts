@@ -2,7 +2,7 @@
 // each backendRef with its group and backends), the per-route part of /info, readiness over every
 // group. Read only, off the request path.
 import type { BackendGroup } from "../balancer/backend_group.ts";
-import type { Upstream } from "../balancer/upstream.ts";
+import { upstreamState } from "../balancer/upstream.ts";
 import type { ProxyMetrics } from "../metrics/mod.ts";
 import type { BackendSource, RouteFilter, RouteMatch } from "../routes/types.ts";
 import type { RoutingState } from "./routing_state.ts";
@@ -23,11 +23,6 @@ export interface RoutingViewOptions {
   awaitRoutes?: () => boolean;
   watched?: () => string[];
   source: "config" | "gateway";
-}
-
-function state(u: Upstream, at: number): string {
-  if (u.terminating) return "terminating";
-  return u.isEjected(at) ? "ejected" : "up";
 }
 
 function describeMatch(m: RouteMatch): string {
@@ -72,7 +67,7 @@ export function routingView(
   const backends = (group: BackendGroup | undefined, at: number) =>
     group?.pool.all().map((u) => ({
       address: u.address,
-      state: state(u, at),
+      state: upstreamState(u, at),
       inflight: u.inflight,
       requests_forwarded: u.requestsForwarded,
       times_ejected: u.timesEjected,
