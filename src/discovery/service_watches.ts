@@ -6,8 +6,12 @@ import { Reflector, type ReflectorTimers, type RestartReason } from "../kube/ref
 import type { Logger } from "../log.ts";
 import { type BackendPort, endpointsFromSlices, type EndpointSlice } from "./endpoint_slices.ts";
 import { endpointSliceSchema } from "./endpoint_slices.ts";
-import { endpointSlicesPath } from "./kubernetes.ts";
 import { type Endpoint, sameSnapshot, type SnapshotListener } from "./types.ts";
+
+/** The EndpointSlices collection of a namespace. */
+export function endpointSlicesPath(namespace: string): string {
+  return `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/endpointslices`;
+}
 
 export interface ServiceRef {
   readonly namespace: string;
