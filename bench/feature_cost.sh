@@ -13,19 +13,9 @@ for cmd in perf wrk go taskset; do
   command -v "$cmd" >/dev/null || { echo "feature_cost: $cmd is required" >&2; exit 1; }
 done
 [ -x dist/podgate ] || bash scripts/build
-work=$(mktemp -d)
-pids=()
-cleanup() { [ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-GOCACHE="$work/gocache" GOPATH="$work/gopath" GOFLAGS=-mod=mod go build -o "$work/backend" bench/go/backend.go
+source bench/lib/go_backends.sh
 ports=(29101 29102 29103)
-for p in "${ports[@]}"; do
-  taskset -c 0 "$work/backend" -listen "127.0.0.1:$p" -name "b$p" &
-  pids+=($!)
-done
-backends=$(printf '127.0.0.1:%s,' "${ports[@]}")
-backends=${backends%,}
-sleep 0.3
+go_backends "${ports[@]}"
 
 measure() { # measure NAME ENV...: instructions per request through dist/podgate
   local name=$1

@@ -14,25 +14,10 @@ for cmd in wrk go taskset; do
   command -v "$cmd" >/dev/null || { echo "route_cost: $cmd is required" >&2; exit 1; }
 done
 [ -x dist/podgate ] || bash scripts/build
-work=$(mktemp -d)
-pids=()
-proxy_pid=""
-cleanup() {
-  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
-  [ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-GOCACHE="$work/gocache" GOPATH="$work/gopath" GOFLAGS=-mod=mod go build -o "$work/backend" bench/go/backend.go
+source bench/lib/go_backends.sh
 ports=(29201 29202 29203)
-for p in "${ports[@]}"; do
-  taskset -c 0 "$work/backend" -listen "127.0.0.1:$p" -name "b$p" &
-  pids+=($!)
-done
-backends=$(printf '"127.0.0.1:%s",' "${ports[@]}")
-backends="[${backends%,}]"
-sleep 0.3
+go_backends "${ports[@]}"
+addresses="[\"${backends//,/\",\"}\"]" # the same list as a JSON array, for the config files
 
 # routes FILE N KIND: N routes; KIND hosts (route i has host hI.bench) or paths (every host,
 # route i has PathPrefix /pI, so one host bucket of N candidates: the indexed case).
@@ -43,9 +28,9 @@ routes() {
     for ((i = 0; i < n; i++)); do
       [ "$i" -gt 0 ] && printf ','
       if [ "$kind" = hosts ]; then
-        printf '{"name":"r%d","hostnames":["h%d.bench"],"rules":[{"backendRefs":[{"addresses":%s}]}]}' "$i" "$i" "$backends"
+        printf '{"name":"r%d","hostnames":["h%d.bench"],"rules":[{"backendRefs":[{"addresses":%s}]}]}' "$i" "$i" "$addresses"
       else
-        printf '{"name":"r%d","rules":[{"matches":[{"path":{"value":"/p%d"}}],"backendRefs":[{"addresses":%s}]}]}' "$i" "$i" "$backends"
+        printf '{"name":"r%d","rules":[{"matches":[{"path":{"value":"/p%d"}}],"backendRefs":[{"addresses":%s}]}]}' "$i" "$i" "$addresses"
       fi
     done
     printf ']}'
@@ -60,7 +45,7 @@ measure() { # measure NAME HOST PATH [CONFIG]: CPU µs per request and req/s thr
   if [ -n "$config" ]; then
     taskset -c 1 dist/podgate proxy --config "$config" >/dev/null 2>&1 &
   else
-    PODGATE_BACKENDS="${backends//[\[\]\"]/}" PODGATE_PORT=29200 taskset -c 1 dist/podgate proxy >/dev/null 2>&1 &
+    PODGATE_BACKENDS="$backends" PODGATE_PORT=29200 taskset -c 1 dist/podgate proxy >/dev/null 2>&1 &
   fi
   local pid=$!
   proxy_pid=$pid
