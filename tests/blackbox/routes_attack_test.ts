@@ -7,6 +7,7 @@ import { getVia, startRouteBackends } from "../support/route_backends.ts";
 import {
   attackConfig,
   BACKEND_NAMES,
+  chatRoutes,
   expected,
   type Runtime,
   SCENARIOS,
@@ -94,24 +95,7 @@ Deno.test({
       JSON.stringify({
         port: 0,
         hostname: "127.0.0.1",
-        routes: [{
-          name: "chat",
-          hostnames: ["podgate.test"],
-          rules: [{
-            matches: [{ path: { type: "PathPrefix", value: "/chat" } }],
-            filters: [
-              {
-                type: "URLRewrite",
-                urlRewrite: { path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/ws" } },
-              },
-              {
-                type: "RequestHeaderModifier",
-                requestHeaderModifier: { set: [{ name: "X-User-Role", value: "anonymous" }] },
-              },
-            ],
-            backendRefs: [{ addresses: [echo.address] }],
-          }],
-        }],
+        routes: chatRoutes(echo.address),
       }),
     );
     const proxy = spawnPodgate(["proxy", "--config", path]);

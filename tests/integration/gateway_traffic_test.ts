@@ -64,6 +64,16 @@ function seed(cluster: FakeCluster): void {
 
 const ref = (extra: Record<string, unknown> = {}) => ({ name: SERVICE, port: 80, ...extra });
 
+/** HTTPRoute shop/… in the Gateway's namespace, to the Service, for these hostnames. */
+const shopRoute = (hostnames: string[]) =>
+  httpRoute({
+    namespace: NAMESPACE,
+    name: "shop",
+    parentRefs: [{ name: GATEWAY.name }],
+    hostnames,
+    rules: [{ backendRefs: [ref()] }],
+  });
+
 Deno.test(
   "gateway routes: traffic follows HTTPRoutes as they are added, changed and deleted",
   opts,
@@ -75,31 +85,13 @@ Deno.test(
       const url = `http://127.0.0.1:${proxy.port}`;
       // Not ready until the routes and their endpoints have arrived.
       await eventually(async () => assertEquals((await fetch(`${url}/ready`)).status, 503));
-      cluster.api.upsert(
-        "httproutes",
-        httpRoute({
-          namespace: NAMESPACE,
-          name: "shop",
-          parentRefs: [{ name: GATEWAY.name }],
-          hostnames: ["shop.test"],
-          rules: [{ backendRefs: [ref()] }],
-        }),
-      );
+      cluster.api.upsert("httproutes", shopRoute(["shop.test"]));
       await eventually(async () => assertEquals((await status(proxy.port, "shop.test"))[0], 200));
       assertEquals((await fetch(`${url}/ready`)).status, 200);
       assertEquals((await status(proxy.port, "www.test"))[0], 404);
 
       // Changed: a new hostname; the old one stops routing.
-      cluster.api.upsert(
-        "httproutes",
-        httpRoute({
-          namespace: NAMESPACE,
-          name: "shop",
-          parentRefs: [{ name: GATEWAY.name }],
-          hostnames: ["www.test"],
-          rules: [{ backendRefs: [ref()] }],
-        }),
-      );
+      cluster.api.upsert("httproutes", shopRoute(["www.test"]));
       await eventually(async () => assertEquals((await status(proxy.port, "www.test"))[0], 200));
       assertEquals((await status(proxy.port, "shop.test"))[0], 404);
 

@@ -14,6 +14,7 @@ import { startEchoUpstream, upgradeHead } from "../support/websocket_scenarios.t
 import {
   attackConfig,
   BACKEND_NAMES,
+  chatRoutes,
   expected,
   INJECTING_HEAD,
   SCENARIOS,
@@ -104,24 +105,7 @@ Deno.test({
       port: 0,
       hostname: "127.0.0.1",
       accessLog: false,
-      routes: [{
-        name: "chat",
-        hostnames: ["podgate.test"],
-        rules: [{
-          matches: [{ path: { type: "PathPrefix", value: "/chat" } }],
-          filters: [
-            {
-              type: "URLRewrite",
-              urlRewrite: { path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/ws" } },
-            },
-            {
-              type: "RequestHeaderModifier",
-              requestHeaderModifier: { set: [{ name: "X-User-Role", value: "anonymous" }] },
-            },
-          ],
-          backendRefs: [{ addresses: [echo.address] }],
-        }],
-      }],
+      routes: chatRoutes(echo.address),
     }));
     try {
       const res = await rawRequest(

@@ -318,3 +318,26 @@ export function startCaptureBackend(): CaptureBackend {
  */
 export const INJECTING_HEAD =
   "GET /a\u0120HTTP/1.1\u010d\u010aX-Injected:\u01201\u010d\u010aX-Pad:\u0120 HTTP/1.1\r\nHost: shop.example.com";
+
+/** A route that rewrites /chat to /ws and sets X-User-Role, in front of `address`: a WebSocket
+ * upgrade must get both, as any request does. */
+export function chatRoutes(address: string): unknown[] {
+  return [{
+    name: "chat",
+    hostnames: ["podgate.test"],
+    rules: [{
+      matches: [{ path: { type: "PathPrefix", value: "/chat" } }],
+      filters: [
+        {
+          type: "URLRewrite",
+          urlRewrite: { path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/ws" } },
+        },
+        {
+          type: "RequestHeaderModifier",
+          requestHeaderModifier: { set: [{ name: "X-User-Role", value: "anonymous" }] },
+        },
+      ],
+      backendRefs: [{ addresses: [address] }],
+    }],
+  }];
+}
