@@ -168,6 +168,12 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
   const { pool, strategy, outlier, latency } = first;
   const stats = createStats();
   const readiness: Readiness = { draining: false };
+  let routesArrived = false;
+  const view = routingView(routing, metrics, now, {
+    source: config.routesFrom,
+    ...(parts.routeSource ? { awaitRoutes: () => routesArrived } : {}),
+    ...(parts.services ? { watched: () => parts.services!.watched() } : {}),
+  });
   const dashboard = createDashboard({
     pool,
     readiness,
@@ -180,7 +186,15 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
       windowMs: config.balancer.slowStartMs,
       minPercent: config.balancer.slowStartMinPercent,
     },
-    ...(routed ? { routes: () => routesFromGroups(routing.groups(), routing.specs) } : {}),
+    // With routes, the header says what /ready says, over every group (not the first one).
+    ...(routed
+      ? {
+        routes: () => routesFromGroups(routing.groups(), routing.specs),
+        notReady: () => view.notReady(),
+        synced: () =>
+          (!parts.routeSource || routesArrived) && routing.groups().every((g) => g.pool.synced),
+      }
+      : {}),
     sampleMs: config.admin.dashboardSampleMs,
     now,
   });
@@ -194,7 +208,6 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     percent: config.retry.budgetPercent,
     minConcurrency: config.retry.budgetMinConcurrency,
   });
-  let routesArrived = false;
   parts.routeSource?.start((routes) => {
     routing.update(routes);
     routesArrived = true;
@@ -279,11 +292,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     metrics,
     dashboard,
     dashboardAtRoot: separateAdmin,
-    routing: routingView(routing, metrics, now, {
-      source: config.routesFrom,
-      ...(parts.routeSource ? { awaitRoutes: () => routesArrived } : {}),
-      ...(parts.services ? { watched: () => parts.services!.watched() } : {}),
-    }),
+    routing: view,
     routed,
   });
   const door = frontDoor(handler, separateAdmin ? undefined : admin);

@@ -88,6 +88,10 @@ Deno.test(
       cluster.api.upsert("httproutes", shopRoute(["shop.test"]));
       await eventually(async () => assertEquals((await status(proxy.port, "shop.test"))[0], 200));
       assertEquals((await fetch(`${url}/ready`)).status, 200);
+      // The dashboard's header says what /ready says: synced and ready over the route's group.
+      proxy.dashboard.sample();
+      const header = proxy.dashboard.view().proxy;
+      assertEquals([header.readiness, header.discovery.synced], ["ready", true]);
       assertEquals((await status(proxy.port, "www.test"))[0], 404);
 
       // Changed: a new hostname; the old one stops routing.

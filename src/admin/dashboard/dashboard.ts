@@ -56,6 +56,10 @@ export interface DashboardOptions {
   discoveryKind: string;
   /** The strategies' slow start, so a ramping backend says so. */
   slowStart?: SlowStartOptions;
+  /** Why the proxy is not ready (draining aside), as /ready says it; from `pool` by default. */
+  notReady?: () => string | undefined;
+  /** Whether discovery has delivered its first snapshot; `pool.synced` by default. */
+  synced?: () => boolean;
   /** The route table; until one exists every backend is in the implicit route "default". */
   routes?: () => readonly DashboardRoute[];
   /** Wall clock in ms (the balancer's). */
@@ -92,7 +96,8 @@ export class Dashboard {
   readonly sampleMs: number;
   readonly historyPoints: number;
   readonly events: EventLog;
-  readonly #pool: Pool;
+  readonly #notReady: () => string | undefined;
+  readonly #synced: () => boolean;
   readonly #readiness: Readiness;
   readonly #metrics: ProxyMetrics | undefined;
   readonly #stats: ProxyStats | undefined;
@@ -137,7 +142,8 @@ export class Dashboard {
     if (!Number.isInteger(sampleMs) || sampleMs < 10) {
       throw new RangeError(`Cannot sample the dashboard every ${sampleMs} ms: expected >= 10`);
     }
-    this.#pool = pool;
+    this.#notReady = options.notReady ?? (() => notReadyReason(pool, { draining: false }));
+    this.#synced = options.synced ?? (() => pool.synced);
     this.#readiness = readiness;
     this.#metrics = metrics;
     this.#stats = stats;
@@ -353,7 +359,7 @@ export class Dashboard {
   }
 
   #header(at: number): HeaderView {
-    const reason = notReadyReason(this.#pool, this.#readiness);
+    const reason = this.#notReady();
     return {
       version: this.#version,
       runtime: this.#runtime,
@@ -364,7 +370,7 @@ export class Dashboard {
       viewers: this.#stream.size,
       discovery: {
         mode: this.#discoveryKind,
-        synced: this.#pool.synced,
+        synced: this.#synced(),
         lastChangeAt: this.#lastChangeAt,
         watchRestarts: this.#watchRestarts,
       },
