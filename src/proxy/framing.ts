@@ -25,6 +25,14 @@ const CHUNKED: RequestFraming = Object.freeze({ kind: "chunked" });
 // that body; sent on without the header, the body would be lost. So it is refused.
 const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
 
+/**
+ * RFC 9110 §7.2's Host = uri-host [ ":" port ], with RFC 3986's uri-host: an IP literal, or a
+ * reg-name (unreserved, pct-encoded and sub-delims characters; the comma, a sub-delim, never
+ * reaches here) that may be empty. The value as Headers gives it, its outer whitespace trimmed.
+ */
+const HOST_SYNTAX =
+  /^(?:\[[0-9A-Za-z:.~!$&'()*+;=_-]+\]|(?:[A-Za-z0-9._~!$&'()*+;=-]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?$/;
+
 /** The longest Content-Length podgate accepts: 15 digits keep it an exact integer. */
 const MAX_LENGTH_DIGITS = 15;
 
@@ -41,6 +49,11 @@ export function requestFraming(
   // Two Host fields arrive joined by ", ", and no valid Host value holds a comma (RFC 9112 §3.2:
   // 400 for more than one). Bun.serve lets them through; which one would a backend route by?
   if (host !== null && host.includes(",")) return reject("Host is repeated");
+  // One with an invalid value is refused too (the same section): forwarded, a backend would read
+  // a different host from `a b`, `a/b` or `user@a` than the one routes were matched against.
+  if (host !== null && !HOST_SYNTAX.test(host)) {
+    return reject(`Host is not a host[:port]: ${quote(host)}`);
+  }
   if (transferEncoding !== null) {
     if (contentLength !== null) {
       return reject("both Content-Length and Transfer-Encoding are present");

@@ -97,3 +97,21 @@ Deno.test("framing: a repeated Host is refused; one Host, with a port or IPv6, i
     assertEquals(requestFraming("GET", null, null, host).kind, "none", String(host));
   }
 });
+
+Deno.test("framing: a Host that is not host[:port] is refused, naming the value", () => {
+  for (
+    const host of ["a b", "a/b", "user@a.example", "a.example:80x", "a\\b", "a%zz", "[::1", "a?b"]
+  ) {
+    const verdict = requestFraming("GET", null, null, host);
+    assertEquals(verdict.kind, "reject", host);
+    assertEquals(
+      (verdict as { reason: string }).reason,
+      `Host is not a host[:port]: ${JSON.stringify(host)}`,
+    );
+  }
+  // Valid by RFC 3986 though unusual: empty (a target without authority), sub-delims, escapes,
+  // an empty port.
+  for (const host of ["", "a~b!$&'()*+;=", "caf%C3%A9.example", "a.example:", "[v1.x]"]) {
+    assertEquals(requestFraming("GET", null, null, host).kind, "none", host);
+  }
+});

@@ -356,6 +356,26 @@ export const requestCases: RequestCase[] = [
     bytes: head("GET {p} HTTP/1.1", "Host: a", "Host: b"),
     expect: "reject",
   },
+  // RFC 9112 §3.2: 400 for a Host whose value is not host[:port]; a backend would find another
+  // host in it than the one routes matched.
+  {
+    name: "a space inside the Host",
+    bytes: head("GET {p} HTTP/1.1", "Host: a b"),
+    expect: "reject",
+  },
+  { name: "a slash in the Host", bytes: head("GET {p} HTTP/1.1", "Host: a/b"), expect: "reject" },
+  {
+    name: "userinfo in the Host",
+    bytes: head("GET {p} HTTP/1.1", "Host: evil@corpus"),
+    expect: "reject",
+  },
+  {
+    name: "a bad port in the Host",
+    bytes: head("GET {p} HTTP/1.1", "Host: corpus:8o"),
+    expect: "reject",
+  },
+  // An empty Host is what a client sends for a target without authority (RFC 9110 §7.2).
+  { name: "an empty Host", bytes: head("GET {p} HTTP/1.1", "Host:"), expect: "ok" },
   {
     name: "request line with two spaces",
     bytes: head("GET  {p} HTTP/1.1", "Host: corpus"),
