@@ -175,10 +175,13 @@ export function renderSoakReport(p: SoakReportParts): string {
       } | ${l.result.p99Ms.toFixed(2)} ms | ${l.result.socketErrors} | ${l.result.statusErrors} |`
       : `| ${l.name} | FAILED: ${l.error ?? "?"} | | | | |`
   );
-  const sampleRows = p.samples.map((s) =>
+  const rates = requestRates(p.samples);
+  const sampleRows = p.samples.map((s, i) =>
     `| ${s.t.toFixed(0)} | ${f1(s.rssMiB)} | ${f1(s.rssAnonMiB)} | ${
       f1(s.rssFileMiB)
-    } | ${s.fds} | ${s.upstreamConnections ?? "—"} |`
+    } | ${s.fds} | ${s.upstreamConnections ?? "—"} | ${
+      rates[i] === undefined ? "—" : Math.round(rates[i]!).toLocaleString("en-US")
+    } |`
   );
   const pct = v.rssChange === undefined ? "—" : `${(v.rssChange * 100).toFixed(1)}%`;
   return [

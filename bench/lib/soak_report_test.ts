@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { judgeSoak, type SoakSample } from "./soak_report.ts";
+import { judgeSoak, renderSoakReport, type SoakSample } from "./soak_report.ts";
 
 const at = (t: number, rssMiB: number, fds: number, upstream: number): SoakSample => ({
   t,
@@ -27,4 +27,28 @@ Deno.test("judgeSoak() passes a flat run: medians within 10%, counts not above m
 Deno.test("judgeSoak() fails a slope in RSS and a growing fd count", () => {
   const v = judgeSoak([at(60, 50, 80, 40), at(590, 56, 90, 40), at(600, 56, 95, 40)]);
   assertEquals([v.rssOk, v.fdsOk, v.upstreamOk], [false, false, true]);
+});
+
+Deno.test("renderSoakReport() gives each sample row its request rate since the sample before", () => {
+  const report = renderSoakReport({
+    started: new Date(0),
+    machine: "m",
+    commit: "c",
+    binary: "b",
+    durationS: 20,
+    intervalS: 10,
+    loads: [],
+    leavers: { started: 0, failed: 0 },
+    samples: [
+      { ...at(10, 50, 70, 30), requestsTotal: 1000 },
+      { ...at(20, 51, 70, 30), requestsTotal: 26_000 },
+    ],
+    rssPng: "r.png",
+    socketsPng: "s.png",
+  });
+  const rows = report.split("\n").filter((l) => /^\| (10|20) \|/.test(l));
+  assertEquals(rows, [
+    "| 10 | 50.0 | 0.0 | 0.0 | 70 | 30 | — |",
+    "| 20 | 51.0 | 0.0 | 0.0 | 70 | 30 | 2,500 |",
+  ]);
 });
