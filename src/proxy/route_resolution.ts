@@ -109,6 +109,16 @@ export function resolve(snapshot: RoutingSnapshot, req: Request): Resolution {
       rule.redirect,
       selection.match.path,
     );
+    if (location === undefined) {
+      return {
+        kind: "respond",
+        route,
+        response: errorResponse(400, "the redirect needs the request's Host", {
+          reason: "a redirect to another scheme or port without a hostname of its own",
+        }),
+        error: "redirect_without_host",
+      };
+    }
     return {
       kind: "respond",
       route,

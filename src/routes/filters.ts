@@ -59,17 +59,27 @@ const DEFAULT_PORTS = { http: 80, https: 443 } as const;
  * The Location of a RequestRedirect (HTTPRequestRedirectFilter): each part the filter leaves
  * out comes from the request. A port is written only when it is not the scheme's default; a
  * redirect that changes the scheme without naming a port drops the request's port.
+ *
+ * With no host from either (a request whose Host is empty or absent), the Location is the path
+ * alone, a reference the client resolves against its own request URL (RFC 9110 §10.2.2), so
+ * `http:///x` is never written; when the redirect also changes the scheme or the port, which a
+ * path cannot say, there is no Location to give: undefined.
  */
 export function redirectLocation(
   source: RedirectSource,
   redirect: RequestRedirect,
   matched: PathMatch,
-): string {
+): string | undefined {
   const scheme = redirect.scheme ?? source.scheme;
   const host = redirect.hostname ?? source.host;
   const port = redirect.port ??
     (redirect.scheme !== undefined && redirect.scheme !== source.scheme ? undefined : source.port);
   const path = redirect.path ? modifiedPath(source.path, redirect.path, matched) : source.path;
+  if (host === "") {
+    const sameOrigin = scheme === source.scheme &&
+      (redirect.port === undefined || redirect.port === source.port);
+    return sameOrigin ? `${path}${source.query}` : undefined;
+  }
   const portText = port === undefined || port === DEFAULT_PORTS[scheme] ? "" : `:${port}`;
   const hostText = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   return `${scheme}://${hostText}${portText}${path}${source.query}`;

@@ -88,3 +88,26 @@ Deno.test("redirectLocation() keeps what the filter leaves out, and drops defaul
     "http://shop.example.com/old/cart?id=7",
   );
 });
+
+Deno.test("redirectLocation() without any host: a path reference, or none when the origin changes", () => {
+  const noHost = { scheme: "http" as const, host: "", port: undefined, path: "/a/b", query: "?q" };
+  const replace = { type: "ReplacePrefixMatch" as const, replacePrefixMatch: "/z" };
+  assertEquals(
+    redirectLocation(noHost, { path: replace, statusCode: 302 }, prefix("/a")),
+    "/z/b?q",
+  );
+  assertEquals(
+    redirectLocation(noHost, { scheme: "https", statusCode: 301 }, prefix("/")),
+    undefined,
+  );
+  assertEquals(redirectLocation(noHost, { port: 8443, statusCode: 301 }, prefix("/")), undefined);
+  // The filter's own hostname is enough.
+  assertEquals(
+    redirectLocation(
+      noHost,
+      { hostname: "b.example", scheme: "https", statusCode: 301 },
+      prefix("/"),
+    ),
+    "https://b.example/a/b?q",
+  );
+});

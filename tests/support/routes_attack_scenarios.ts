@@ -68,6 +68,25 @@ export function attackConfig(
           filters: [{ type: "RequestRedirect", requestRedirect: { statusCode: 302 } }],
         }],
       },
+      {
+        name: "moved",
+        rules: [{
+          matches: [{ path: { type: "PathPrefix", value: "/moved" } }],
+          filters: [{
+            type: "RequestRedirect",
+            requestRedirect: {
+              path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/new" },
+              statusCode: 301,
+            },
+          }],
+        }, {
+          matches: [{ path: { type: "PathPrefix", value: "/secure" } }],
+          filters: [{
+            type: "RequestRedirect",
+            requestRedirect: { scheme: "https", statusCode: 301 },
+          }],
+        }],
+      },
       { name: "fallback", rules: [{ backendRefs: [{ addresses: at("fallback") }] }] },
     ],
   });
@@ -187,6 +206,23 @@ export const SCENARIOS: readonly Scenario[] = [
     head: "GET /x HTTP/1.1\r\nHost: ",
     status: 200,
     backend: "fallback",
+  },
+  {
+    name: "a redirect with an empty Host is a path reference, not http:///new/a",
+    head: "GET /moved/a?x=1 HTTP/1.1\r\nHost: ",
+    status: 301,
+    location: "/new/a?x=1",
+  },
+  {
+    name: "a redirect to https with an empty Host has no Location to give: 400",
+    head: "GET /secure HTTP/1.1\r\nHost: ",
+    status: 400,
+  },
+  {
+    name: "a redirect keeps the request's Host when it has one",
+    head: "GET /moved/a HTTP/1.1\r\nHost: other.example:8080",
+    status: 301,
+    location: "http://other.example:8080/new/a",
   },
   {
     name: "uppercase, a trailing dot and a port are the same host",
