@@ -31,7 +31,7 @@ const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
  * reaches here) that may be empty. The value as Headers gives it, its outer whitespace trimmed.
  */
 const HOST_SYNTAX =
-  /^(?:\[[0-9A-Za-z:.~!$&'()*+;=_-]+\]|(?:[A-Za-z0-9._~!$&'()*+;=-]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?$/;
+  /^(?:\[[0-9A-Za-z:.~!$&'()*+;=_%-]+\]|(?:[A-Za-z0-9._~!$&'()*+;=-]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?$/;
 
 /** The longest Content-Length podgate accepts: 15 digits keep it an exact integer. */
 const MAX_LENGTH_DIGITS = 15;

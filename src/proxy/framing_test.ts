@@ -110,8 +110,17 @@ Deno.test("framing: a Host that is not host[:port] is refused, naming the value"
     );
   }
   // Valid by RFC 3986 though unusual: empty (a target without authority), sub-delims, escapes,
-  // an empty port.
-  for (const host of ["", "a~b!$&'()*+;=", "caf%C3%A9.example", "a.example:", "[v1.x]"]) {
+  // an empty port, an IPv6 zone (RFC 6874).
+  for (
+    const host of [
+      "",
+      "a~b!$&'()*+;=",
+      "caf%C3%A9.example",
+      "a.example:",
+      "[v1.x]",
+      "[fe80::1%25eth0]:80",
+    ]
+  ) {
     assertEquals(requestFraming("GET", null, null, host).kind, "none", host);
   }
 });
