@@ -27,7 +27,15 @@ export const ADMIN_PATHS: ReadonlySet<string> = new Set([
   "/events",
 ]);
 
+/** A Host as /debug/next-backend takes it: a name or IP literal and a port, or empty. */
+const DEBUG_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]*)(?::[0-9]{1,5})?$/;
+
 export { notReadyReason, type Readiness } from "./dashboard/readiness.ts";
+
+/** What /debug/next-backend answers with routes: the route and the backend, or why none. */
+export type NextBackend =
+  | { route: string; selected: string }
+  | { route: string; status: number; error: string; location?: string };
 
 export interface AdminOptions {
   pool: Pool;
@@ -47,6 +55,11 @@ export interface AdminOptions {
   routing?: RoutingView | undefined;
   /** The config has routes: health, readiness and /info read every group, not `pool` alone. */
   routed?: boolean;
+  /**
+   * With routes: the backend a request like `probe` would be sent to now, through its route
+   * (/debug/next-backend). Without, the single pool answers.
+   */
+  nextBackend?: ((probe: Request) => NextBackend) | undefined;
 }
 
 export function adminRoutes(options: AdminOptions): Hono {
@@ -63,6 +76,7 @@ export function adminRoutes(options: AdminOptions): Hono {
     dashboardAtRoot = false,
     routing,
     routed = false,
+    nextBackend,
   } = options;
   const groups = () => routed && routing ? routing.groups() : undefined;
   // Backends that can take traffic now: discovered, routable and not ejected.
@@ -114,6 +128,26 @@ export function adminRoutes(options: AdminOptions): Hono {
   });
 
   app.get("/debug/next-backend", (c) => {
+    if (nextBackend) {
+      // `?host=&path=&method=` describe the request to route; each defaults to this request's
+      // own Host, `/` and GET.
+      const host = c.req.query("host") ?? c.req.header("host") ?? "";
+      const path = c.req.query("path") ?? "/";
+      const method = (c.req.query("method") ?? "GET").toUpperCase();
+      const problem = !path.startsWith("/")
+        ? `path must start with "/", got ${JSON.stringify(path)}`
+        : !/^[A-Z]{1,20}$/.test(method)
+        ? `method must be a token of letters, got ${JSON.stringify(method)}`
+        : !DEBUG_HOST.test(host)
+        ? `host must be host[:port], got ${JSON.stringify(host)}`
+        : undefined;
+      if (problem) return c.json({ error: "bad request", status: 400, reason: problem }, 400);
+      const probe = new Request(`http://${host || "_"}${path}`, { method, headers: { host } });
+      const answer = nextBackend(probe);
+      // A redirect's answer is reported, not given: 200 with its status and Location.
+      if ("selected" in answer || answer.status < 400) return c.json(answer);
+      return c.json(answer, answer.status as 400 | 404 | 500 | 503);
+    }
     const selected = strategy.pick(outlier.usable(pool.routable()));
     return selected
       ? c.json({ selected: selected.address })

@@ -3,7 +3,7 @@
 // (Hono for admin routes) → runtime.serve. `drain()` is the shutdown order: readiness false →
 // stop discovery → drain the listener → hard deadline.
 import { clientBodyTimer } from "../runtime/client_body_timer.ts";
-import { adminRoutes, type Readiness } from "../admin/routes.ts";
+import { adminRoutes, type NextBackend, type Readiness } from "../admin/routes.ts";
 import { createDashboard, type Dashboard, routesFromGroups } from "../admin/dashboard/mod.ts";
 import { routingView } from "./routing_view.ts";
 import { type BackendGroup, createBackendGroup } from "../balancer/backend_group.ts";
@@ -13,7 +13,7 @@ import type { Discovery, Endpoint } from "../discovery/mod.ts";
 import type { RouteSource } from "../discovery/from_config.ts";
 import type { ServiceWatches } from "../discovery/service_watches.ts";
 import { MATCH_EVERYTHING, type RouteSpec } from "../routes/types.ts";
-import { resolve } from "./route_resolution.ts";
+import { type Resolution, resolve } from "./route_resolution.ts";
 import { type GroupSource, RoutingState } from "./routing_state.ts";
 import type { Logger } from "../log.ts";
 import type { RunningServer, Runtime } from "../runtime/mod.ts";
@@ -294,6 +294,7 @@ export async function startProxy(parts: ProxyParts): Promise<RunningProxy> {
     dashboardAtRoot: separateAdmin,
     routing: view,
     routed,
+    nextBackend: routed ? (probe) => nextBackendFor(resolve(routing.snapshot, probe)) : undefined,
   });
   const door = frontDoor(handler, separateAdmin ? undefined : admin);
 
@@ -391,3 +392,21 @@ export const IMPLICIT_ROUTE: RouteSpec = Object.freeze({
   createdAt: 0,
   order: 0,
 }) as RouteSpec;
+
+/** /debug/next-backend with routes: the group a resolution names picks as the request path would. */
+function nextBackendFor(resolution: Resolution): NextBackend {
+  if (resolution.kind === "respond") {
+    const location = resolution.response.headers.get("location");
+    return {
+      route: resolution.route,
+      status: resolution.response.status,
+      error: resolution.error || (location !== null ? "redirect" : "answered by the route"),
+      ...(location !== null ? { location } : {}),
+    };
+  }
+  const { group, route } = resolution;
+  const selected = group.strategy.pick(group.outlier.usable(group.pool.routable()));
+  return selected
+    ? { route, selected: selected.address }
+    : { route, status: 503, error: "no backend available" };
+}

@@ -8,6 +8,7 @@ import { memoryLogger } from "../../src/log.ts";
 import { type RunningProxy, startProxy } from "../../src/proxy/server.ts";
 import { runtime } from "../../src/runtime/mod.ts";
 import { getVia, type RouteBackend, startRouteBackends } from "../support/route_backends.ts";
+import { rawRequest } from "../support/raw_http.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -285,6 +286,51 @@ Deno.test(
       assertEquals(shopInfo.requests, { "200": 1 });
       assertEquals(shopInfo.backends, 4);
       assertEquals((await fetch(`http://127.0.0.1:${s.proxy.port}/ready`)).status, 200);
+    } finally {
+      await s.close();
+    }
+  },
+);
+
+Deno.test(
+  "routes: /debug/next-backend names the route and backend a request with that host, path and method would get",
+  opts,
+  async () => {
+    const s = await start();
+    // Raw bytes: fetch will not send a Host of our choosing.
+    const next = async (query: string, host = `127.0.0.1:${s.proxy.port}`) => {
+      const res = await rawRequest(
+        s.proxy.port,
+        `GET /debug/next-backend${query} HTTP/1.1\r\nHost: ${host}\r\nConnection: close`,
+      );
+      return { status: res.status, body: JSON.parse(res.text()) };
+    };
+    try {
+      const shop = ["shop-1", "shop-2", "shop-3", "canary"].map((n) => s.backends[n]!.address);
+      const first = await next("?host=shop.example.com&path=/cart");
+      assertEquals([first.status, first.body.route], [200, "shop"]);
+      assert(shop.includes(first.body.selected), JSON.stringify(first.body));
+      // The request's own Host when none is given.
+      assertEquals((await next("?path=/v1/status", "api.example.com")).body, {
+        route: "api",
+        selected: s.backends["api-1"]!.address,
+      });
+      assertEquals((await next("?host=x.example.com&path=/v1/a")).body, {
+        route: "api",
+        selected: s.backends["api-2"]!.address,
+      });
+      assertEquals((await next("?host=old.example.com")).body, {
+        route: "old",
+        status: 301,
+        error: "redirect",
+        location: "https://new.example.com/",
+      });
+      const none = await next("?host=nowhere.test&path=/");
+      assertEquals([none.status, none.body.error], [404, "no_route"]);
+      const bad = await next("?host=a%20b");
+      assertEquals([bad.status, bad.body.error], [400, "bad request"]);
+      assertMatch(bad.body.reason, /^host must be host\[:port\]/);
+      assertEquals((await next("?path=relative")).status, 400);
     } finally {
       await s.close();
     }
