@@ -13,6 +13,7 @@ import { PROMETHEUS_CONTENT_TYPE, type ProxyMetrics } from "../metrics/mod.ts";
 import type { Strategy } from "../balancer/strategy.ts";
 import type { ProxyStats } from "../proxy/stats.ts";
 import { formatUptime } from "./uptime.ts";
+import { isPlainHost } from "../routes/request_target.ts";
 import type { RoutingView } from "../proxy/routing_view.ts";
 
 /** The paths the admin app answers (GET and HEAD); the front door checks these first. */
@@ -26,9 +27,6 @@ export const ADMIN_PATHS: ReadonlySet<string> = new Set([
   "/dashboard",
   "/events",
 ]);
-
-/** A Host as /debug/next-backend takes it: a name or IP literal and a port, or empty. */
-const DEBUG_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]*)(?::[0-9]{1,5})?$/;
 
 export { notReadyReason, type Readiness } from "./dashboard/readiness.ts";
 
@@ -138,7 +136,7 @@ export function adminRoutes(options: AdminOptions): Hono {
         ? `path must start with "/", got ${JSON.stringify(path)}`
         : !/^[A-Z]{1,20}$/.test(method)
         ? `method must be a token of letters, got ${JSON.stringify(method)}`
-        : !DEBUG_HOST.test(host)
+        : host !== "" && !isPlainHost(host)
         ? `host must be host[:port], got ${JSON.stringify(host)}`
         : undefined;
       if (problem) return c.json({ error: "bad request", status: 400, reason: problem }, 400);

@@ -76,8 +76,7 @@ export function redirectLocation(
     (redirect.scheme !== undefined && redirect.scheme !== source.scheme ? undefined : source.port);
   const path = redirect.path ? modifiedPath(source.path, redirect.path, matched) : source.path;
   if (host === "") {
-    const sameOrigin = scheme === source.scheme &&
-      (redirect.port === undefined || redirect.port === source.port);
+    const sameOrigin = scheme === source.scheme && port === source.port;
     return sameOrigin ? `${path}${source.query}` : undefined;
   }
   const portText = port === undefined || port === DEFAULT_PORTS[scheme] ? "" : `:${port}`;

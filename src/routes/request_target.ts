@@ -69,6 +69,11 @@ export function pathOf(url: string): string {
 /** A Host field value as RFC 9110 §7.2 has it: a reg-name or IP literal and an optional port. */
 const HOST_FIELD = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::[0-9]{1,5})?$/;
 
+/** Whether a Host field value is a plain `host[:port]`, the only kind routes compare. */
+export function isPlainHost(value: string): boolean {
+  return HOST_FIELD.test(value);
+}
+
 /**
  * The host routes compare for a request (as hostOf), read from the Host field the backend will
  * get, and "" when that field is not a plain `host[:port]` (userinfo, `/`, `?`, spaces, …) or
@@ -80,7 +85,7 @@ const HOST_FIELD = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::[0-9]{1,5})?$/;
  */
 export function requestHost(url: string, hostField: string | null): string {
   if (hostField === null) return hostOf(url);
-  if (!HOST_FIELD.test(hostField)) return "";
+  if (!isPlainHost(hostField)) return "";
   const host = hostOf(`http://${hostField}/`);
   const fromUrl = hostOf(url);
   return fromUrl === "" || fromUrl === host ? host : "";
